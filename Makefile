@@ -1,0 +1,89 @@
+# The course's commands. `make` alone lists them. Targets are thin: logic lives in the
+# `mlplatform` CLI (src/mlplatform/cli.py) and in pytest.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+PIP_VERSION := 25.2
+# Two cores: one thread per worker, or torch and BLAS oversubscribe (design.md section 5).
+THREADS := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+WORKERS ?= 2
+CI ?= false
+PYTEST := $(THREADS) $(BIN)/python -m pytest
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(INSTALLED): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is needed, found " + sys.version.split()[0] + ": install it, or run make PYTHON=/path/to/python3.11"'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check pip==$(PIP_VERSION)
+	$(BIN)/python -m pip install --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
+	$(BIN)/python -m pip check
+	@touch $@
+
+setup: $(INSTALLED) data ## Create .venv, install the pinned packages, fetch the data
+	@echo "setup done: $(BIN)/python"
+
+data: $(INSTALLED) ## Fetch MovieLens 100K and verify its checksums
+	$(BIN)/mlplatform data
+
+platform-up: $(INSTALLED) ## Start the local platform (MLflow on 127.0.0.1)
+	$(BIN)/mlplatform up
+
+platform-down: $(INSTALLED) ## Stop the local platform
+	$(BIN)/mlplatform down
+
+platform-status: $(INSTALLED) ## Show each local service, its URL and its log
+	$(BIN)/mlplatform status
+
+lab: setup platform-up ## Set everything up and open JupyterLab on chapter 00
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir="$(CURDIR)" chapters/ch00_setup_and_tour.ipynb
+
+labs: $(INSTALLED) ## Generate labs/ from solutions/
+	$(BIN)/mlplatform labs
+
+chapters: setup platform-up ## Run every chapter in full mode and commit-ready outputs (slow)
+	$(BIN)/mlplatform execute chapters/*.ipynb --full --in-place
+
+test: setup ## Run every test: unit, data, model, grading, notebooks (papermill, fast mode) and nbval
+	$(PYTEST) -n $(WORKERS) --dist loadscope tests chapters \
+		--nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
+		--sanitize-with tests/notebooks/sanitize.cfg || [ $$? -eq 5 ]
+
+test-unit: setup ## Run the unit, data and grading tests only (no notebooks)
+	$(PYTEST) -n $(WORKERS) tests -m "not notebooks" || [ $$? -eq 5 ]
+
+test-notebooks: setup ## Execute every notebook in fast mode, then nbval the chapters
+	$(PYTEST) -n $(WORKERS) --dist loadscope tests/notebooks chapters \
+		--nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
+		--sanitize-with tests/notebooks/sanitize.cfg || [ $$? -eq 5 ]
+
+bench: setup ## Run every benchmark in benchmarks/ (prints tables, writes benchmarks/results/*.json)
+	@shopt -s nullglob; scripts=(benchmarks/bench_*.py); \
+	if [ $${#scripts[@]} -eq 0 ]; then echo "no benchmarks yet"; fi; \
+	for script in "$${scripts[@]}"; do $(THREADS) $(BIN)/python "$$script"; done
+
+lint: $(INSTALLED) ## Check style with ruff (no changes)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check --diff .
+
+format: $(INSTALLED) ## Fix style with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+lock: $(INSTALLED) ## Re-resolve requirements.in into requirements.lock
+	$(BIN)/python -m pip install --disable-pip-version-check -r requirements.in
+	$(BIN)/python -m pip freeze --exclude-editable | $(BIN)/python -m mlplatform.lockfile > requirements.lock
+
+clean: ## Stop the platform and remove the environment, data and platform state
+	-$(BIN)/mlplatform down
+	rm -rf $(VENV) data .platform .cache .pytest_cache .ruff_cache
+
+.PHONY: help setup data platform-up platform-down platform-status lab labs chapters test test-unit \
+	test-notebooks bench lint format lock clean

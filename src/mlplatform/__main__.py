@@ -1,0 +1,5 @@
+"""Allow `python -m mlplatform`."""
+
+from mlplatform.cli import main
+
+main()

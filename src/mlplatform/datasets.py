@@ -1,0 +1,122 @@
+"""Fetch and verify the course's third-party data (MovieLens 100K), with checksums.
+
+MovieLens 100K is taken from the `recbole` wheel on PyPI: the wheel is downloaded with pip (not
+installed), its SHA-256 is checked, and the three atomic files are extracted and checked one by one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from mlplatform.config import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+RECBOLE_VERSION = "1.2.1"
+RECBOLE_WHEEL = f"recbole-{RECBOLE_VERSION}-py3-none-any.whl"
+MEMBER_DIR = "recbole/dataset_example/ml-100k/"
+MOVIELENS_FILES = ("ml-100k.inter", "ml-100k.user", "ml-100k.item")
+FIX = "Run `make data` to fetch and verify it again."
+
+
+class DataError(RuntimeError):
+    """Data is missing or does not match its recorded checksum."""
+
+
+def checksums_file(settings: Settings) -> Path:
+    """The committed list of SHA-256 sums (`datasets/movielens-100k.sha256`)."""
+    return settings.home / "datasets" / "movielens-100k.sha256"
+
+
+def read_checksums(path: Path) -> dict[str, str]:
+    """Parse a `sha256sum`-style file into {file name: hex digest}."""
+    sums = {}
+    for line in path.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            digest, name = line.split(maxsplit=1)
+            sums[name.strip()] = digest.lower()
+    return sums
+
+
+def sha256_of(path: Path) -> str:
+    """SHA-256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_movielens(settings: Settings | None = None) -> Path:
+    """Check that every MovieLens file is present and matches its checksum.
+
+    Raises:
+        DataError: a file is missing or corrupt; the message names it and the fix.
+    """
+    settings = settings or load_settings()
+    folder = settings.movielens_dir
+    expected = read_checksums(checksums_file(settings))
+    for name in MOVIELENS_FILES:
+        path = folder / name
+        if not path.is_file():
+            raise DataError(f"MovieLens 100K is missing {path}. {FIX}")
+        if sha256_of(path) != expected[name]:
+            raise DataError(
+                f"{path} does not match its recorded SHA-256 (corrupt or edited). {FIX}"
+            )
+    return folder
+
+
+def _download_wheel(settings: Settings) -> Path:
+    wheels = settings.cache_dir / "wheels"
+    wheel = wheels / RECBOLE_WHEEL
+    if not wheel.is_file():
+        wheels.mkdir(parents=True, exist_ok=True)
+        log.info("Downloading %s with pip", RECBOLE_WHEEL)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+             "--disable-pip-version-check", "-q", "-d", str(wheels), f"recbole=={RECBOLE_VERSION}"],
+            check=True,
+        )  # fmt: skip
+    expected = read_checksums(checksums_file(settings))[RECBOLE_WHEEL]
+    if sha256_of(wheel) != expected:
+        wheel.unlink()
+        raise DataError(
+            f"The downloaded {RECBOLE_WHEEL} has the wrong SHA-256 and was deleted. {FIX}"
+        )
+    return wheel
+
+
+def fetch_movielens(settings: Settings | None = None, force: bool = False) -> Path:
+    """Make sure MovieLens 100K is under `data/ml-100k/`, verified; download only when needed.
+
+    Returns:
+        The folder with the three atomic files.
+    """
+    settings = settings or load_settings()
+    if not force:
+        try:
+            return verify_movielens(settings)
+        except DataError:
+            log.info("MovieLens 100K not present or not valid; fetching it")
+    wheel = _download_wheel(settings)
+    target = settings.movielens_dir
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Extract next to the target, then swap, so an interrupted run never leaves half a data set.
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp, zipfile.ZipFile(wheel) as archive:
+        staged = Path(tmp) / "ml-100k"
+        staged.mkdir()
+        for name in MOVIELENS_FILES:
+            with archive.open(MEMBER_DIR + name) as src, (staged / name).open("wb") as dst:
+                shutil.copyfileobj(src, dst)
+        if target.exists():
+            shutil.rmtree(target)
+        staged.rename(target)
+    return verify_movielens(settings)

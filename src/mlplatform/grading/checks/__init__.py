@@ -1,0 +1,1 @@
+"""Public checks, one module per lab (`labNN.py`, with a `CHECKS` list)."""

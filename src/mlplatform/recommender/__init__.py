@@ -1,0 +1,1 @@
+"""Project 2, the movie recommender on MovieLens 100K."""

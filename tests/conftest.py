@@ -1,0 +1,47 @@
+"""Shared fixtures: the project's settings and, for tests that need it, the local platform.
+
+The platform fixture starts MLflow only if it is not already running, under a file lock so that
+xdist workers do not race, and the controlling process stops it at the end of the session only if
+the tests started it (a learner's running platform is left alone).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+from mlplatform import services
+from mlplatform.config import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _marker(settings: Settings) -> Path:
+    return settings.platform_dir / "started-by-tests"
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return load_settings({**os.environ, "MLPLATFORM_HOME": str(ROOT)})
+
+
+@pytest.fixture(scope="session")
+def platform(settings: Settings) -> Settings:
+    settings.platform_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(settings.platform_dir / "tests.lock")):
+        if not all(s.is_healthy for s in services.platform_status(settings)):
+            services.up(settings)
+            _marker(settings).touch()
+    return settings
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if hasattr(session.config, "workerinput"):  # an xdist worker: the controller cleans up
+        return
+    settings = load_settings({**os.environ, "MLPLATFORM_HOME": str(ROOT)})
+    if _marker(settings).exists():
+        services.down(settings)
+        _marker(settings).unlink(missing_ok=True)

@@ -1,0 +1,59 @@
+from pathlib import Path
+
+import pytest
+
+from mlplatform.config import ConfigError, find_project_root, load_settings
+
+
+def test_defaults_are_local_and_slow(tmp_path: Path) -> None:
+    settings = load_settings({"MLPLATFORM_HOME": str(tmp_path)})
+    assert settings.mode == "local"
+    assert settings.fast is False
+    assert settings.mlflow_tracking_uri == "http://127.0.0.1:5000"
+    assert settings.kfp_host is None
+    assert settings.platform_dir == tmp_path / ".platform"
+    assert settings.movielens_dir == tmp_path / "data" / "ml-100k"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("1", True), ("true", True), ("0", False), ("", False), ("off", False)]
+)
+def test_fast_switch(tmp_path: Path, value: str, expected: bool) -> None:
+    assert (
+        load_settings({"MLPLATFORM_HOME": str(tmp_path), "MLPLATFORM_FAST": value}).fast is expected
+    )
+
+
+def test_cluster_mode_has_a_kfp_host(tmp_path: Path) -> None:
+    settings = load_settings({"MLPLATFORM_HOME": str(tmp_path), "MLPLATFORM_MODE": "Cluster"})
+    assert settings.mode == "cluster"
+    assert settings.kfp_host == "http://localhost:8888"
+    assert "KFP" in settings.describe()
+
+
+def test_port_moves_the_tracking_uri(tmp_path: Path) -> None:
+    settings = load_settings({"MLPLATFORM_HOME": str(tmp_path), "MLFLOW_PORT": "5123"})
+    assert settings.mlflow_tracking_uri == "http://127.0.0.1:5123"
+
+
+def test_explicit_tracking_uri_wins(tmp_path: Path) -> None:
+    env = {"MLPLATFORM_HOME": str(tmp_path), "MLFLOW_TRACKING_URI": "http://mlflow:5000"}
+    assert load_settings(env).mlflow_tracking_uri == "http://mlflow:5000"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"MLPLATFORM_MODE": "kubernetes"}, "not a mode"),
+        ({"MLPLATFORM_FAST": "maybe"}, "not a switch"),
+        ({"MLFLOW_PORT": "five"}, "not a whole number"),
+    ],
+)
+def test_bad_values_name_the_variable(tmp_path: Path, env: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings({"MLPLATFORM_HOME": str(tmp_path), **env})
+
+
+def test_project_root_is_found_from_a_subfolder() -> None:
+    root = Path(__file__).resolve().parents[2]
+    assert find_project_root(root / "tests" / "unit") == root

@@ -1,0 +1,135 @@
+"""The local platform's process management, tested on a tiny stand-in server and on real MLflow."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from mlplatform import services
+from mlplatform.config import Settings, load_settings
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Settings:
+    return load_settings({"MLPLATFORM_HOME": str(tmp_path), "MLFLOW_PORT": str(_free_port())})
+
+
+@pytest.fixture
+def stand_in(monkeypatch: pytest.MonkeyPatch, home: Settings) -> Iterator[Settings]:
+    """Replace the service table with one small HTTP server, so lifecycle tests take a second."""
+
+    def spec(settings: Settings) -> services.ServiceSpec:
+        port = settings.mlflow_port
+        command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
+        return services.ServiceSpec("web", port, "/", command, settings.platform_dir / "web")
+
+    monkeypatch.setattr(services, "SERVICES", {"web": spec})
+    yield home
+    services.down(home)
+
+
+def test_up_twice_is_a_no_op(stand_in: Settings) -> None:
+    first = services.up(stand_in)[0]
+    second = services.up(stand_in)[0]
+    assert first.is_healthy
+    assert second.pid == first.pid
+
+
+def test_status_reports_url_and_log(stand_in: Settings) -> None:
+    assert services.platform_status(stand_in)[0].state == "stopped"
+    services.up(stand_in)
+    status = services.platform_status(stand_in)[0]
+    assert status.state == "healthy"
+    assert status.url.startswith("http://127.0.0.1:")
+    assert status.log_file == stand_in.platform_dir / "logs" / "web.log"
+
+
+def test_a_killed_service_is_detected_and_restarted(stand_in: Settings) -> None:
+    pid = services.up(stand_in)[0].pid
+    os.kill(pid, signal.SIGKILL)
+    psutil.Process(pid).wait(5) if psutil.pid_exists(pid) else None
+    assert services.service_status("web", stand_in).state == "stopped"
+    assert not (stand_in.platform_dir / "run" / "web.json").exists(), "stale pid file not removed"
+    restarted = services.up(stand_in)[0]
+    assert restarted.is_healthy
+    assert restarted.pid != pid
+
+
+def test_a_reused_pid_is_not_taken_for_the_service(stand_in: Settings) -> None:
+    run_dir = stand_in.platform_dir / "run"
+    run_dir.mkdir(parents=True)
+    # Our own pid is alive but was not started by `up`: its create time does not match.
+    record = {"pid": os.getpid(), "create_time": time.time() + 1000, "url": "", "command": []}
+    (run_dir / "web.json").write_text(json.dumps(record))
+    assert services.service_status("web", stand_in).state == "stopped"
+    assert services.stop_service("web", stand_in) is False
+    assert psutil.pid_exists(os.getpid())
+
+
+def test_down_stops_only_what_up_started(stand_in: Settings) -> None:
+    services.up(stand_in)
+    assert services.down(stand_in) == {"web": True}
+    assert services.down(stand_in) == {"web": False}
+    assert services.platform_status(stand_in)[0].state == "stopped"
+
+
+def test_a_taken_port_gives_a_clear_error(stand_in: Settings) -> None:
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", stand_in.mlflow_port))
+        blocker.listen()
+        with pytest.raises(services.ServiceError, match="is taken by a program"):
+            services.up(stand_in)
+
+
+def test_a_service_that_dies_at_start_reports_its_log(
+    monkeypatch: pytest.MonkeyPatch, home: Settings
+) -> None:
+    def spec(settings: Settings) -> services.ServiceSpec:
+        command = [sys.executable, "-c", "import sys; print('boom: bad flag'); sys.exit(3)"]
+        return services.ServiceSpec(
+            "bad", settings.mlflow_port, "/", command, settings.platform_dir / "bad"
+        )
+
+    monkeypatch.setattr(services, "SERVICES", {"bad": spec})
+    with pytest.raises(services.ServiceError, match="boom: bad flag"):
+        services.up(home)
+    assert not (home.platform_dir / "run" / "bad.json").exists()
+
+
+def test_require_says_how_to_start(home: Settings) -> None:
+    with pytest.raises(services.ServiceNotRunningError, match="make platform-up"):
+        services.require("mlflow", home)
+
+
+def test_cluster_mode_does_not_start_local_services(tmp_path: Path) -> None:
+    settings = load_settings({"MLPLATFORM_HOME": str(tmp_path), "MLPLATFORM_MODE": "cluster"})
+    with pytest.raises(services.ServiceError, match="make cluster-up"):
+        services.up(settings)
+
+
+@pytest.mark.services
+@pytest.mark.slow
+def test_real_mlflow_starts_answers_and_stops(home: Settings) -> None:
+    try:
+        status = services.up(home)[0]
+        assert status.is_healthy
+        assert services.require("mlflow", home) == home.mlflow_tracking_uri
+        assert (home.platform_dir / "mlflow" / "mlflow.db").exists()
+    finally:
+        assert services.down(home) == {"mlflow": True}
+    assert not services.is_answering(home.mlflow_tracking_uri + "/health")
