@@ -13,7 +13,8 @@ PIP_VERSION := 25.2
 THREADS := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 WORKERS ?= 2
 CI ?= false
-PYTEST := $(THREADS) $(BIN)/python -m pytest
+# Tests run notebooks in fast mode: same code, less data.
+PYTEST := $(THREADS) MLPLATFORM_FAST=1 $(BIN)/python -m pytest
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -54,7 +55,7 @@ chapters: setup platform-up ## Run every chapter in full mode and commit-ready o
 test: setup ## Run every test: unit, data, model, grading, notebooks (papermill, fast mode) and nbval
 	$(PYTEST) -n $(WORKERS) --dist loadscope tests chapters \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
-		--sanitize-with tests/notebooks/sanitize.cfg || [ $$? -eq 5 ]
+		--nbval-sanitize-with tests/notebooks/sanitize.cfg || [ $$? -eq 5 ]
 
 test-unit: setup ## Run the unit, data and grading tests only (no notebooks)
 	$(PYTEST) -n $(WORKERS) tests -m "not notebooks" || [ $$? -eq 5 ]
@@ -62,7 +63,7 @@ test-unit: setup ## Run the unit, data and grading tests only (no notebooks)
 test-notebooks: setup ## Execute every notebook in fast mode, then nbval the chapters
 	$(PYTEST) -n $(WORKERS) --dist loadscope tests/notebooks chapters \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
-		--sanitize-with tests/notebooks/sanitize.cfg || [ $$? -eq 5 ]
+		--nbval-sanitize-with tests/notebooks/sanitize.cfg || [ $$? -eq 5 ]
 
 bench: setup ## Run every benchmark in benchmarks/ (prints tables, writes benchmarks/results/*.json)
 	@shopt -s nullglob; scripts=(benchmarks/bench_*.py); \

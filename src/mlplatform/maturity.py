@@ -199,15 +199,18 @@ def next_steps_frame(assessment: Assessment) -> pd.DataFrame:
 
 
 def plot_assessment(assessment: Assessment, ax: Axes | None = None) -> Axes:
-    """Draw one horizontal bar per area: the share of its questions answered yes."""
+    """Draw one horizontal bar per area: the share of its questions answered yes, out of 100%."""
     import matplotlib.pyplot as plt  # heavy import, only when a chart is wanted
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
     scores = list(reversed(assessment.area_scores))  # first area at the top
-    bars = ax.barh([s.area for s in scores], [s.score for s in scores], color="tab:blue")
+    areas = [s.area for s in scores]
+    ax.barh(areas, [1.0] * len(scores), color="0.9")  # grey track: what a full yes would fill
+    bars = ax.barh(areas, [s.score for s in scores], color="tab:blue")
     ax.bar_label(bars, labels=[f"{s.yes}/{s.total}" for s in scores], padding=3)
     ax.set_xlim(0, 1.12)
-    ax.set_xlabel("share of questions answered yes")
-    ax.set_title(f"MLOps maturity: level {assessment.level} ({assessment.level_name})")
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1], ["0%", "25%", "50%", "75%", "100%"])
+    ax.set_xlabel("questions answered yes")
+    ax.set_title(f"MLOps maturity: level {assessment.level}\n{assessment.level_name}")
     return ax

@@ -20,6 +20,8 @@ ALLOWED_NB_METADATA = ("kernelspec", "language_info")
 # Absolute paths that reveal a machine: home folders, temp dirs and this sandbox's work tree.
 MACHINE_PATH = re.compile(r"(/home/[\w.-]+|/Users/[\w.-]+|/root/|/tmp/|/work/|[A-Z]:\\\\Users\\\\)")
 MEMORY_ADDRESS = re.compile(r" at 0x[0-9a-f]{6,16}")
+# MLflow run ids (32 hex digits) differ on every run and machine; committed outputs show a placeholder.
+RUN_ID = re.compile(r"\b[0-9a-f]{32}\b")
 
 
 @dataclass(frozen=True)
@@ -99,9 +101,9 @@ def find_problems(path: Path, expect_outputs: bool) -> list[Problem]:
 
 
 def scrub_text(text: str, home: Path) -> str:
-    """Replace this machine's project path and memory addresses in an output text."""
+    """Replace this machine's project path, memory addresses and run ids in an output text."""
     text = text.replace(str(home), ".")
-    return MEMORY_ADDRESS.sub("", text)
+    return RUN_ID.sub("<run_id>", MEMORY_ADDRESS.sub("", text))
 
 
 def clean_notebook(notebook: NotebookNode, home: Path, keep_outputs: bool) -> NotebookNode:
@@ -111,7 +113,8 @@ def clean_notebook(notebook: NotebookNode, home: Path, keep_outputs: bool) -> No
     }
     count = 0
     for cell in notebook.cells:
-        cell.metadata = {k: cell.metadata[k] for k in ALLOWED_CELL_METADATA if k in cell.metadata}
+        # Keep only allowed keys, and drop the empty tag lists papermill adds to every cell.
+        cell.metadata = {k: v for k, v in cell.metadata.items() if k in ALLOWED_CELL_METADATA and v}
         if cell.cell_type != "code":
             continue
         if not keep_outputs:

@@ -124,5 +124,6 @@ def test_tables_and_chart() -> None:
     assert set(next_steps_frame(result).index) == IDS_BY_LEVEL[1]
     assert next_steps_frame(assess(answers_with_yes(0, 1, 2))).empty
     ax = plot_assessment(result)
-    assert len(ax.patches) == len(AREAS)
+    widths = [bar.get_width() for bar in ax.patches[len(AREAS) :]]  # after the grey tracks
+    assert widths == [s.score for s in reversed(result.area_scores)]
     assert "level 0" in ax.get_title()

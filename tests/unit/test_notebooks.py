@@ -17,9 +17,11 @@ def executed_notebook(home: Path) -> nbformat.NotebookNode:
     shows.execution_count = 9
     shows.outputs = [
         nbformat.v4.new_output("stream", text=f"data in {home}/data/ml-100k\n"),
+        nbformat.v4.new_output("stream", text="runs/0f22376365d842ec9df55ea67c4f8987\n"),
         nbformat.v4.new_output("execute_result", data={"text/plain": "<Model at 0x7f3a2b1c9d40>"}),
     ]
-    nb.cells = [nbformat.v4.new_markdown_cell("# Chapter 99"), params, shows]
+    title = nbformat.v4.new_markdown_cell("# Chapter 99", metadata={"tags": []})
+    nb.cells = [title, params, shows]
     return nb
 
 
@@ -27,9 +29,11 @@ def test_clean_keeps_outputs_without_paths_and_renumbers(tmp_path: Path) -> None
     nb = clean_notebook(executed_notebook(tmp_path), tmp_path, keep_outputs=True)
     assert set(nb.metadata) == {"kernelspec"}
     assert nb.cells[1].metadata == {"tags": ["parameters"]}
+    assert nb.cells[0].metadata == {}, "empty tag lists are dropped"
     assert [c.execution_count for c in nb.cells[1:]] == [1, 2]
     assert nb.cells[2].outputs[0]["text"] == "data in ./data/ml-100k\n"
-    assert nb.cells[2].outputs[1]["data"]["text/plain"] == "<Model>"
+    assert nb.cells[2].outputs[1]["text"] == "runs/<run_id>\n"
+    assert nb.cells[2].outputs[2]["data"]["text/plain"] == "<Model>"
 
 
 def test_clean_without_outputs(tmp_path: Path) -> None:

@@ -27,7 +27,8 @@ def mae(actual: Sequence[float] | np.ndarray, predicted: Sequence[float] | np.nd
 def rmse_per_user(test: pd.DataFrame, predicted: np.ndarray) -> pd.Series:
     """RMSE of each user's test ratings, indexed by user_id."""
     squared = (test["rating"].to_numpy(dtype=float) - np.asarray(predicted, dtype=float)) ** 2
-    return pd.Series(squared, index=test["user_id"].to_numpy()).groupby(level=0).mean() ** 0.5
+    index = pd.Index(test["user_id"].to_numpy(), name="user_id")
+    return pd.Series(squared, index=index).groupby(level=0).mean().pow(0.5).rename("rmse")
 
 
 def precision_at_k(recommended: Sequence[int], relevant: set[int], k: int = 10) -> float:
