@@ -43,8 +43,27 @@ platform-down: $(INSTALLED) ## Stop the local platform
 platform-status: $(INSTALLED) ## Show each local service, its URL and its log
 	$(BIN)/mlplatform status
 
+cluster-check: $(INSTALLED) ## Check Docker, kind, kubectl, inotify limits and ports for cluster mode
+	$(BIN)/mlplatform cluster check
+
+cluster-up: $(INSTALLED) ## Create the kind cluster and install KFP, MLflow, MinIO, Postgres, Feast
+	$(BIN)/mlplatform cluster up
+
+cluster-down: $(INSTALLED) ## Delete the kind cluster
+	$(BIN)/mlplatform cluster down
+
+cluster-status: $(INSTALLED) ## List the cluster's pods that are not ready, with their last logs
+	$(BIN)/mlplatform cluster status
+
+images: $(INSTALLED) ## Build platform/images/* and load them into the kind cluster
+	$(BIN)/mlplatform cluster images
+
+# Jupyter refuses to run as root unless told; containers and cloud shells often are root.
+AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: setup platform-up ## Set everything up and open JupyterLab on chapter 00
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir="$(CURDIR)" chapters/ch00_setup_and_tour.ipynb
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir="$(CURDIR)" $(AS_ROOT) \
+		chapters/ch00_setup_and_tour.ipynb
 
 labs: $(INSTALLED) ## Generate labs/ from solutions/
 	$(BIN)/mlplatform labs
@@ -86,5 +105,6 @@ clean: ## Stop the platform and remove the environment, data and platform state
 	-$(BIN)/mlplatform down
 	rm -rf $(VENV) data .platform .cache .pytest_cache .ruff_cache
 
-.PHONY: help setup data platform-up platform-down platform-status lab labs chapters test test-unit \
+.PHONY: help setup data platform-up platform-down platform-status cluster-check cluster-up \
+	cluster-down cluster-status images lab labs chapters test test-unit \
 	test-notebooks bench lint format lock clean

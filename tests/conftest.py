@@ -28,14 +28,28 @@ def settings() -> Settings:
     return load_settings({**os.environ, "MLPLATFORM_HOME": str(ROOT)})
 
 
-@pytest.fixture(scope="session")
-def platform(settings: Settings) -> Settings:
+def _ensure_platform(settings: Settings) -> Settings:
     settings.platform_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(settings.platform_dir / "tests.lock")):
         if not all(s.is_healthy for s in services.platform_status(settings)):
             services.up(settings)
             _marker(settings).touch()
     return settings
+
+
+@pytest.fixture(scope="session")
+def platform(settings: Settings) -> Settings:
+    return _ensure_platform(settings)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # nbval's notebook items cannot request fixtures: when they are part of the run, the controlling
+    # process starts the platform before any worker executes a cell.
+    if session.config.getoption("nbval_lax", default=False) and not hasattr(
+        session.config, "workerinput"
+    ):
+        _ensure_platform(load_settings({**os.environ, "MLPLATFORM_HOME": str(ROOT)}))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
