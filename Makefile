@@ -72,15 +72,15 @@ chapters: setup platform-up ## Run every chapter in full mode and commit-ready o
 	$(BIN)/mlplatform execute chapters/*.ipynb --full --in-place
 
 test: setup ## Run every test: unit, data, model, grading, notebooks (papermill, fast mode) and nbval
-	$(PYTEST) -n $(WORKERS) --dist loadscope tests chapters \
+	$(PYTEST) -n $(WORKERS) --dist loadscope -m "not cluster" tests chapters \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
 		--nbval-sanitize-with tests/notebooks/sanitize.cfg || [ $$? -eq 5 ]
 
 test-unit: setup ## Run the unit, data and grading tests only (no notebooks)
-	$(PYTEST) -n $(WORKERS) tests -m "not notebooks" || [ $$? -eq 5 ]
+	$(PYTEST) -n $(WORKERS) tests -m "not notebooks and not cluster" || [ $$? -eq 5 ]
 
 test-notebooks: setup ## Execute every notebook in fast mode, then nbval the chapters
-	$(PYTEST) -n $(WORKERS) --dist loadscope tests/notebooks chapters \
+	$(PYTEST) -n $(WORKERS) --dist loadscope -m "not cluster" tests/notebooks chapters \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
 		--nbval-sanitize-with tests/notebooks/sanitize.cfg || [ $$? -eq 5 ]
 

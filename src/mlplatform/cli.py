@@ -12,9 +12,11 @@ from pathlib import Path
 
 import typer
 
-from mlplatform import datasets, notebooks, services
+from mlplatform import cluster_cli, datasets, notebooks, services
 from mlplatform.config import ConfigError, load_settings
 from mlplatform.grading import labgen
+from mlplatform.grading.grader import GradingAborted
+from mlplatform.grading.labspec import LabSpecError
 
 app = typer.Typer(
     help="Run the course's local platform, fetch data, build labs and execute notebooks.",
@@ -22,9 +24,12 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(cluster_cli.app, name="cluster")
 
 EXPECTED = (
     ConfigError,
+    LabSpecError,
+    GradingAborted,
     services.ServiceError,
     datasets.DataError,
     labgen.SolutionMarkerError,
@@ -51,7 +56,7 @@ def _print_status(statuses: list[services.ServiceStatus]) -> None:
 
 @app.command()
 def up() -> None:
-    """Start the local platform (MLflow); a no-op for services already running.
+    """Start the local platform (MLflow, then the Feast feature server); a no-op if running.
 
     Example: mlplatform up
     """
@@ -147,6 +152,47 @@ def execute(
         if in_place:
             cleaned = notebooks.clean_notebook(executed, home, keep_outputs=True)
             path.write_text(labgen.render(cleaned))
+
+
+@app.command()
+def grade(
+    submissions: Path = typer.Argument(
+        ..., help="Folder with one notebook (or folder) per learner."
+    ),
+    lab: str = typer.Option(..., "--lab", help="Lab number, e.g. 01."),
+    out: Path | None = typer.Option(None, help="Output folder (default: gradebook/labNN)."),
+    workers: int = typer.Option(2, help="Submissions graded at once."),
+    timeout: float = typer.Option(600, help="Wall-clock seconds per submission."),
+    cell_timeout: float = typer.Option(120, help="Seconds per cell."),
+    memory_mb: int = typer.Option(4096, help="Memory limit per process, in MB."),
+    full: bool = typer.Option(
+        False, "--full", help="Run labs on the full data (default: fast mode)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Grade again submissions already graded."),
+) -> None:
+    """Grade every submission of a lab into gradebook.csv and one feedback file per learner.
+
+    Resumable: a second run grades only new or changed notebooks. Example:
+    mlplatform grade submissions/lab01 --lab 01
+    """
+    from mlplatform.grading.grader import Grader, Limits
+    from mlplatform.grading.labspec import load_lab_spec
+    from mlplatform.grading.submissions import find_submissions
+
+    home = load_settings().home
+    spec = load_lab_spec(lab, home / "solutions")
+    out_dir = out or home / "gradebook" / spec.lab
+    limits = Limits(timeout, cell_timeout, memory_mb, fast=not full)
+    grader = Grader(spec, home, out_dir, limits)
+    try:
+        summary = grader.grade_all(find_submissions(submissions, spec.lab), workers, force)
+    except KeyboardInterrupt:
+        _fail(
+            f"interrupted; finished results are kept in {out_dir}. Run the same command to resume."
+        )
+    typer.echo(
+        f"graded {summary.graded}, already graded {summary.skipped}; gradebook: {summary.gradebook}"
+    )
 
 
 @app.command()

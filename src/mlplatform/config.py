@@ -11,6 +11,7 @@ changes `os.environ` sees the change. Nothing here creates folders or opens conn
 | `MLPLATFORM_SEED` | `42` | the seed every notebook starts from |
 | `MLFLOW_PORT` | `5000` | port of the local MLflow server |
 | `MLFLOW_TRACKING_URI` | `http://127.0.0.1:$MLFLOW_PORT` | overrides the MLflow endpoint |
+| `FEAST_PORT` | `6566` | port of the local Feast feature server |
 | `KFP_HOST` | `http://localhost:8888` in cluster mode | Kubeflow Pipelines API |
 """
 
@@ -41,6 +42,12 @@ class Settings:
     mlflow_port: int
     mlflow_tracking_uri: str
     kfp_host: str | None
+    feast_port: int = 6566
+
+    @property
+    def feast_url(self) -> str:
+        """Base URL of the local Feast feature server."""
+        return f"http://{LOCALHOST}:{self.feast_port}"
 
     @property
     def data_dir(self) -> Path:
@@ -124,4 +131,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         mlflow_port=port,
         mlflow_tracking_uri=env.get("MLFLOW_TRACKING_URI", f"http://{LOCALHOST}:{port}"),
         kfp_host=env.get("KFP_HOST", default_kfp),
+        feast_port=_int(env.get("FEAST_PORT", "6566"), "FEAST_PORT"),
     )

@@ -7,6 +7,7 @@ left behind by a crash is detected and removed, and `down` stops only processes 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -16,7 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -29,6 +30,7 @@ from mlplatform.config import LOCALHOST, Settings, load_settings
 log = logging.getLogger(__name__)
 
 State = Literal["healthy", "starting", "unhealthy", "stopped"]
+FEAST_REPO = Path(__file__).resolve().parents[2] / "platform" / "feast"  # the feature repository
 
 
 class ServiceError(RuntimeError):
@@ -48,6 +50,9 @@ class ServiceSpec:
     health_path: str
     command: list[str]
     state_dir: Path
+    prepare: Callable[[Settings], None] | None = None  # run before the process starts
+    port_variable: str = "MLFLOW_PORT"  # the setting that moves the port, named in errors
+    env: dict[str, str] = field(default_factory=dict)  # added to the process's environment
 
     @property
     def url(self) -> str:
@@ -86,7 +91,38 @@ def mlflow_spec(settings: Settings) -> ServiceSpec:
     return ServiceSpec("mlflow", settings.mlflow_port, "/health", command, state_dir)
 
 
-SERVICES: dict[str, Callable[[Settings], ServiceSpec]] = {"mlflow": mlflow_spec}
+def _prepare_feast(settings: Settings) -> None:
+    from mlplatform import features  # imports feast: only when the feature server starts
+
+    logfile = log_file(settings, "feast")
+    logfile.parent.mkdir(parents=True, exist_ok=True)
+    with logfile.open("a") as out, contextlib.redirect_stdout(out):  # Feast prints progress
+        features.prepare(settings)
+
+
+def feast_spec(settings: Settings) -> ServiceSpec:
+    """The Feast feature server over the repo in `platform/feast/`, paths relative to the home."""
+    command = [
+        sys.executable, "-m", "feast.cli.cli",
+        "--chdir", str(settings.home),
+        "--feature-store-yaml", str(FEAST_REPO / "feature_store.yaml"),
+        "serve",
+        "--host", LOCALHOST,
+        "--port", str(settings.feast_port),
+        "--no-access-log",
+    ]  # fmt: skip
+    return ServiceSpec(
+        "feast", settings.feast_port, "/health", command, settings.platform_dir / "feast",
+        prepare=_prepare_feast, port_variable="FEAST_PORT",
+        # gunicorn's control socket goes to $XDG_RUNTIME_DIR: one per home, not one per user
+        env={"XDG_RUNTIME_DIR": str(settings.platform_dir / "feast")},
+    )  # fmt: skip
+
+
+SERVICES: dict[str, Callable[[Settings], ServiceSpec]] = {
+    "mlflow": mlflow_spec,
+    "feast": feast_spec,
+}
 
 
 def _run_dir(settings: Settings) -> Path:
@@ -207,8 +243,13 @@ def start_service(
         raise ServiceError(
             f"Port {spec.port} on {LOCALHOST} is taken by a program that `mlplatform up` did not start, "
             f"so {name} cannot start there. Stop that program, or choose another port, for example "
-            f"`export MLFLOW_PORT=5001` (and restart JupyterLab so notebooks see it)."
+            f"`export {spec.port_variable}={spec.port + 1}` (and restart JupyterLab so notebooks see it)."
         )
+    if spec.prepare is not None:
+        try:
+            spec.prepare(settings)
+        except Exception as exc:  # any failure: reported with its message, chained for the trace
+            raise ServiceError(f"{name} could not be prepared before starting: {exc}") from exc
     spec.state_dir.mkdir(parents=True, exist_ok=True)
     _run_dir(settings).mkdir(parents=True, exist_ok=True)
     logfile = log_file(settings, name)
@@ -221,7 +262,7 @@ def start_service(
             stdin=subprocess.DEVNULL,
             cwd=spec.state_dir,
             start_new_session=True,  # own process group: survives the kernel, stopped as a group
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **spec.env},
         )
     record = {
         "pid": proc.pid,

@@ -57,3 +57,12 @@ def test_bad_values_name_the_variable(tmp_path: Path, env: dict, message: str) -
 def test_project_root_is_found_from_a_subfolder() -> None:
     root = Path(__file__).resolve().parents[2]
     assert find_project_root(root / "tests" / "unit") == root
+
+
+def test_feast_port_moves_the_feature_server(tmp_path: Path) -> None:
+    default = load_settings({"MLPLATFORM_HOME": str(tmp_path)})
+    moved = load_settings({"MLPLATFORM_HOME": str(tmp_path), "FEAST_PORT": "6600"})
+    assert default.feast_url == "http://127.0.0.1:6566"
+    assert moved.feast_url == "http://127.0.0.1:6600"
+    with pytest.raises(ConfigError, match="FEAST_PORT"):
+        load_settings({"MLPLATFORM_HOME": str(tmp_path), "FEAST_PORT": "x"})

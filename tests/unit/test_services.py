@@ -26,7 +26,13 @@ def _free_port() -> int:
 
 @pytest.fixture
 def home(tmp_path: Path) -> Settings:
-    return load_settings({"MLPLATFORM_HOME": str(tmp_path), "MLFLOW_PORT": str(_free_port())})
+    return load_settings(
+        {
+            "MLPLATFORM_HOME": str(tmp_path),
+            "MLFLOW_PORT": str(_free_port()),
+            "FEAST_PORT": str(_free_port()),
+        }
+    )
 
 
 @pytest.fixture
@@ -126,10 +132,56 @@ def test_cluster_mode_does_not_start_local_services(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_real_mlflow_starts_answers_and_stops(home: Settings) -> None:
     try:
-        status = services.up(home)[0]
+        status = services.start_service("mlflow", home)
         assert status.is_healthy
         assert services.require("mlflow", home) == home.mlflow_tracking_uri
         assert (home.platform_dir / "mlflow" / "mlflow.db").exists()
     finally:
-        assert services.down(home) == {"mlflow": True}
+        assert services.stop_service("mlflow", home) is True
     assert not services.is_answering(home.mlflow_tracking_uri + "/health")
+
+
+def test_up_starts_mlflow_before_the_feature_server() -> None:
+    assert list(services.SERVICES) == ["mlflow", "feast"]
+
+
+def test_feast_spec_serves_the_repo_on_loopback(tmp_path: Path) -> None:
+    settings = load_settings({"MLPLATFORM_HOME": str(tmp_path), "FEAST_PORT": "6777"})
+    spec = services.feast_spec(settings)
+    assert spec.url == "http://127.0.0.1:6777"
+    assert spec.health_path == "/health"
+    command = " ".join(spec.command)
+    assert "serve --host 127.0.0.1 --port 6777" in command
+    assert f"--chdir {tmp_path}" in command  # relative paths in feature_store.yaml: the home
+    assert (services.FEAST_REPO / "feature_store.yaml").is_file()
+    assert spec.prepare is not None
+    assert spec.env["XDG_RUNTIME_DIR"].startswith(str(tmp_path))
+
+
+def test_a_failed_preparation_stops_the_start(
+    monkeypatch: pytest.MonkeyPatch, home: Settings
+) -> None:
+    def fail(settings: Settings) -> None:
+        raise RuntimeError("no MovieLens: run `make data`")
+
+    def spec(settings: Settings) -> services.ServiceSpec:
+        command = [sys.executable, "-m", "http.server", str(settings.mlflow_port)]
+        return services.ServiceSpec(
+            "prep", settings.mlflow_port, "/", command, settings.platform_dir / "prep", prepare=fail
+        )
+
+    monkeypatch.setattr(services, "SERVICES", {"prep": spec})
+    with pytest.raises(services.ServiceError, match=r"could not be prepared.*make data"):
+        services.up(home)
+    assert services.service_status("prep", home).state == "stopped"
+
+
+def test_a_taken_feast_port_names_feast_port(
+    monkeypatch: pytest.MonkeyPatch, home: Settings
+) -> None:
+    monkeypatch.setattr(services, "SERVICES", {"feast": services.feast_spec})
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", home.feast_port))
+        blocker.listen()
+        with pytest.raises(services.ServiceError, match="export FEAST_PORT="):
+            services.up(home)

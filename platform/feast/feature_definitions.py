@@ -1,0 +1,98 @@
+"""The course's feature definitions for MovieLens 100K, in the shape of Feast's local template.
+
+`mlplatform.features.apply()` registers these objects (the SDK equivalent of `feast apply`). The parquet
+files they read are built from the ratings by `mlplatform.features.build_sources()`: one row per user (or
+item) and event time, holding the values as they were known at that moment, so a point-in-time join can
+never see the future. Source paths are relative to MLPLATFORM_HOME (see feature_store.yaml).
+"""
+
+from datetime import timedelta
+
+from feast import Entity, FeatureService, FeatureView, Field, FileSource, ValueType
+from feast.types import Float32, Int64, String
+
+# An entity is the key features are looked up by: here the person who rates.
+user = Entity(
+    name="user",
+    join_keys=["user_id"],
+    value_type=ValueType.INT64,
+    description="A MovieLens user.",
+)
+
+# A second entity: the movie being rated.
+item = Entity(
+    name="item",
+    join_keys=["item_id"],
+    value_type=ValueType.INT64,
+    description="A MovieLens movie.",
+)
+
+# A source is where feature rows live offline; `event_timestamp` says when each value became true.
+user_source = FileSource(
+    name="user_features_source",
+    path="data/feast/user_features.parquet",
+    timestamp_field="event_timestamp",
+)
+
+# The same for movies: one row per movie and rating time.
+item_source = FileSource(
+    name="item_features_source",
+    path="data/feast/item_features.parquet",
+    timestamp_field="event_timestamp",
+)
+
+# A feature view names a group of features of one entity, their types, and how long a value stays valid.
+user_features = FeatureView(
+    name="user_features",
+    entities=[user],
+    # A value older than the ttl counts as unknown in a training set (MovieLens spans seven months).
+    ttl=timedelta(days=365),
+    schema=[
+        Field(name="age", dtype=Int64, description="Age in years (static attribute)."),
+        Field(name="gender", dtype=String, description="M or F (static attribute)."),
+        Field(name="occupation", dtype=String, description="Occupation (static attribute)."),
+        Field(
+            name="user_rating_count",
+            dtype=Int64,
+            description="Ratings the user had given up to the event time, inclusive.",
+        ),
+        Field(
+            name="user_mean_rating",
+            dtype=Float32,
+            description="Mean of those ratings.",
+        ),
+    ],
+    online=True,
+    source=user_source,
+    tags={"team": "recommender"},
+)
+
+# Movie features: static attributes plus popularity as it stood at each rating time.
+item_features = FeatureView(
+    name="item_features",
+    entities=[item],
+    ttl=timedelta(days=365),
+    schema=[
+        Field(name="genres", dtype=String, description="Genres joined with '|'."),
+        Field(name="release_year", dtype=Int64, description="Release year (missing for a few)."),
+        Field(
+            name="item_rating_count",
+            dtype=Int64,
+            description="Popularity: ratings the movie had received up to the event time.",
+        ),
+        Field(
+            name="item_mean_rating",
+            dtype=Float32,
+            description="Mean of those ratings.",
+        ),
+    ],
+    online=True,
+    source=item_source,
+    tags={"team": "recommender"},
+)
+
+# A feature service is the set of features one model version reads, online and offline alike.
+movie_recommender_v1 = FeatureService(
+    name="movie_recommender_v1",
+    features=[user_features, item_features],
+)

@@ -1,0 +1,1 @@
+"""A small rating model: data loading, a bias model, training and the champion gate."""

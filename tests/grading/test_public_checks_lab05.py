@@ -1,0 +1,90 @@
+"""Lab 05's public checks: right answers pass, typical wrong answers fail with a useful message.
+
+The checks run on a scratch SQLite store of their own; these tests also show that they leave the
+tracking URI as they found it.
+"""
+
+from __future__ import annotations
+
+import mlflow
+import pytest
+
+from mlplatform.grading import CheckFailed
+from mlplatform.grading.public import load_checks, run_check
+
+
+def good_log(experiment, params, metrics, tags):
+    mlflow.set_experiment(experiment)
+    with mlflow.start_run() as run:
+        mlflow.log_params(dict(params))
+        mlflow.log_metrics(dict(metrics))
+        mlflow.set_tags(dict(tags))
+    return run.info.run_id
+
+
+def unfinished_log(experiment, params, metrics, tags):
+    mlflow.set_experiment(experiment)
+    run = mlflow.start_run()
+    mlflow.log_params(dict(params))
+    mlflow.log_metrics(dict(metrics))
+    mlflow.set_tags(dict(tags))
+    return run.info.run_id  # never ended
+
+
+def good_best(experiment, metric, higher_is_better=False):
+    runs = mlflow.search_runs(
+        experiment_names=[experiment], filter_string="attributes.status = 'FINISHED'"
+    )
+    values = runs.dropna(subset=[f"metrics.{metric}"]).set_index("run_id")[f"metrics.{metric}"]
+    return values.idxmax() if higher_is_better else values.idxmin()
+
+
+def best_including_failed(experiment, metric, higher_is_better=False):
+    runs = mlflow.search_runs(experiment_names=[experiment])
+    values = runs.dropna(subset=[f"metrics.{metric}"]).set_index("run_id")[f"metrics.{metric}"]
+    return values.idxmax() if higher_is_better else values.idxmin()
+
+
+def _metric(client, name, version, metric):
+    return client.get_run(client.get_model_version(name, str(version)).run_id).data.metrics[metric]
+
+
+def good_promote(client, name, version, metric):
+    champion = client.get_registered_model(name).aliases.get("champion")
+    if champion is not None and not (
+        _metric(client, name, version, metric) < _metric(client, name, champion, metric)
+    ):
+        return False
+    client.set_registered_model_alias(name, "champion", str(version))
+    return True
+
+
+def always_promote(client, name, version, metric):
+    client.set_registered_model_alias(name, "champion", str(version))
+    return True
+
+
+def not_done(*args, **kwargs):
+    raise NotImplementedError("Replace this line with your answer.")
+
+
+@pytest.mark.parametrize(
+    ("question", "name", "right", "wrong", "message"),
+    [
+        ("q1", "log_training_run", good_log, unfinished_log, "the run is RUNNING"),
+        ("q2", "best_run_id", good_best, best_including_failed, "FAILED run"),
+        ("q3", "promote_if_improved", good_promote, always_promote, "does not beat champion"),
+    ],
+)
+def test_lab05_checks(question, name, right, wrong, message) -> None:
+    check = load_checks("lab05")[question]
+    before = mlflow.get_tracking_uri()
+    run_check(check, {name: right})
+    with pytest.raises(CheckFailed, match=message):
+        run_check(check, {name: wrong})
+    with pytest.raises(CheckFailed, match="not answered yet"):
+        run_check(check, {name: not_done})
+    with pytest.raises(CheckFailed, match="run the answer cell"):
+        run_check(check, {})
+    assert mlflow.get_tracking_uri() == before
+    assert mlflow.active_run() is None

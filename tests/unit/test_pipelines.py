@@ -1,0 +1,380 @@
+# No `from __future__ import annotations`: KFP reads the components' real annotations.
+from pathlib import Path
+from types import SimpleNamespace
+from typing import ClassVar
+
+import httpx
+import pytest
+import yaml
+from kfp import dsl
+from kfp.dsl import Dataset, Input, Metrics, Output
+
+from mlplatform import pipelines, pipelines_cluster
+from mlplatform.config import Settings, load_settings
+from mlplatform.pipelines import (
+    RUNTIME_IMAGE,
+    KfpNotReachableError,
+    PipelineError,
+    PipelineStepFailedError,
+    compile_pipeline,
+    pipeline_name,
+    run_pipeline,
+)
+from mlplatform.recommender.pipeline import reg_sweep_pipeline, training_pipeline
+
+tiny = dsl.component(base_image="python:3.11", install_kfp_package=False)
+
+
+@tiny
+def make_numbers(n: int, numbers: Output[Dataset]) -> int:
+    with open(numbers.path, "w") as handle:
+        handle.write(" ".join(str(i) for i in range(n)))
+    return n
+
+
+@tiny
+def add_up(numbers: Input[Dataset], metrics: Output[Metrics]) -> float:
+    import json
+
+    with open(numbers.path) as handle:
+        total = sum(int(x) for x in handle.read().split())
+    metrics.log_metric("total", total)
+    with open(metrics.path, "w") as handle:  # a file at the URI makes the step cacheable locally
+        json.dump(metrics.metadata, handle)
+    return float(total)
+
+
+@tiny
+def metrics_only(metrics: Output[Metrics]) -> None:
+    metrics.log_metric("value", 1.0)
+
+
+@tiny
+def approve(total: float) -> str:
+    return f"approved {total}"
+
+
+@tiny
+def boom(message: str) -> int:
+    raise ValueError(message)
+
+
+@tiny
+def flaky(marker: str) -> str:
+    import os
+
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        raise RuntimeError("first attempt fails")
+    return "second attempt"
+
+
+@dsl.pipeline(name="tiny-sum")
+def tiny_pipeline(n: int = 5, threshold: float = 100.0) -> float:
+    numbers = make_numbers(n=n)
+    total = add_up(numbers=numbers.outputs["numbers"])
+    with dsl.If(total.outputs["Output"] < threshold):
+        approve(total=total.outputs["Output"])
+    return total.outputs["Output"]
+
+
+@dsl.pipeline(name="tiny-metrics")
+def metrics_pipeline() -> None:
+    metrics_only()
+
+
+@tiny
+def double(x: float) -> float:
+    return 2 * x
+
+
+@tiny
+def largest(values: list) -> float:
+    return max(values)
+
+
+@dsl.pipeline(name="tiny-loop")
+def reg_like_pipeline(xs: list = [1.0, 2.0, 3.0, 4.0]) -> float:  # noqa: B006
+    with dsl.ParallelFor(items=xs, parallelism=2) as x:
+        doubled = double(x=x)
+    return largest(values=dsl.Collected(doubled.output)).output
+
+
+@dsl.pipeline(name="tiny-boom")
+def failing_pipeline(message: str = "the data is gone") -> None:
+    first = make_numbers(n=2)
+    boom(message=message).after(first)
+
+
+@dsl.pipeline(name="tiny-retry")
+def retry_pipeline(marker: str, retries: int = 1) -> str:
+    return flaky(marker=marker).set_retry(num_retries=1).output
+
+
+@pytest.fixture
+def local(tmp_path: Path) -> Settings:
+    return load_settings({"MLPLATFORM_HOME": str(tmp_path)})
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Settings:
+    env = {
+        "MLPLATFORM_HOME": str(tmp_path),
+        "MLPLATFORM_MODE": "cluster",
+        "KFP_HOST": "http://kfp:8888",
+    }
+    return load_settings(env)
+
+
+def test_training_pipeline_compiles_to_ir_yaml(tmp_path: Path) -> None:
+    path = compile_pipeline(training_pipeline, tmp_path / "out" / "training.yaml")
+    spec = yaml.safe_load(path.read_text())
+    assert spec["pipelineInfo"]["name"] == "recommender-training"
+    assert set(spec["root"]["dag"]["tasks"]) == {
+        "load-ratings-op",
+        "split-ratings-op",
+        "train-baseline-op",
+        "evaluate-op",
+        "condition-1",
+    }
+    params = spec["root"]["inputDefinitions"]["parameters"]
+    assert params["rmse_threshold"]["parameterType"] == "NUMBER_DOUBLE"
+    assert params["n_users"]["parameterType"] == "NUMBER_INTEGER"
+    load = spec["root"]["dag"]["tasks"]["load-ratings-op"]
+    assert load["retryPolicy"]["maxRetryCount"] == 2
+    condition = spec["root"]["dag"]["tasks"]["condition-1"]["triggerPolicy"]["condition"]
+    assert "evaluate-op-Output" in condition
+    assert "rmse_threshold" in condition
+    images = {e["container"]["image"] for e in spec["deploymentSpec"]["executors"].values()}
+    assert images == {RUNTIME_IMAGE}
+
+
+def test_sweep_pipeline_compiles_a_parallel_for(tmp_path: Path) -> None:
+    spec = yaml.safe_load(compile_pipeline(reg_sweep_pipeline, tmp_path / "sweep.yaml").read_text())
+    loop = spec["root"]["dag"]["tasks"]["for-loop-1"]
+    assert loop["parameterIterator"]["itemInput"].endswith("loop-item")
+    assert loop["iteratorPolicy"]["parallelismLimit"] == 2
+
+
+def test_a_plain_function_is_not_a_pipeline(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match=r"decorate the function with @dsl\.pipeline"):
+        compile_pipeline(lambda: None, tmp_path / "x.yaml")
+
+
+def test_local_run_returns_outputs_metrics_and_artifacts(local: Settings) -> None:
+    result = run_pipeline(tiny_pipeline, {"n": 5}, local)
+    assert result.status == "SUCCEEDED"
+    assert result.mode == "local"
+    assert result.outputs == {"Output": 10.0}
+    assert result.steps == ["add-up", "approve", "make-numbers"]
+    assert result.step_outputs("approve") == {"Output": "approved 10.0"}
+    assert result.step_metrics("add-up") == {"total": 10}
+    assert result.artifact_path("make-numbers", "numbers").read_text() == "0 1 2 3 4"
+    assert result.run_dir.parent == local.platform_dir / "kfp"
+    assert "Executing task" in result.log_path.read_text()
+    assert result.duration_seconds > 0
+
+
+@pytest.mark.parametrize(("threshold", "approved"), [(100.0, True), (10.0, False), (5.0, False)])
+def test_condition_skips_approval_unless_under_threshold(
+    local: Settings, threshold: float, approved: bool
+) -> None:
+    result = run_pipeline(tiny_pipeline, {"n": 5, "threshold": threshold}, local)
+    assert ("approve" in result.steps) is approved
+    assert result.outputs == {"Output": 10.0}
+
+
+def test_asking_for_a_skipped_step_names_the_steps_that_ran(local: Settings) -> None:
+    result = run_pipeline(tiny_pipeline, {"threshold": 0.0}, local)
+    with pytest.raises(PipelineError, match=r"'approve' did not run .*ran: add-up, make-numbers"):
+        result.step_outputs("approve")
+
+
+def test_a_failing_step_is_named_with_its_log(local: Settings) -> None:
+    with pytest.raises(
+        PipelineStepFailedError, match="Step 'boom' of pipeline 'tiny-boom'"
+    ) as info:
+        run_pipeline(failing_pipeline, {"message": "the data is gone"}, local)
+    assert info.value.step == "boom"
+    assert "ValueError: the data is gone" in str(info.value)
+    assert "the data is gone" in Path(info.value.log).read_text()
+
+
+def test_retry_turns_a_flaky_step_into_a_success(local: Settings, tmp_path: Path) -> None:
+    result = run_pipeline(retry_pipeline, {"marker": str(tmp_path / "marker")}, local)
+    assert result.outputs == {"Output": "second attempt"}
+    log = result.log_path.read_text()
+    assert "first attempt fails" in log
+    assert "Task flaky failed (attempt 1/2). Retrying" in log
+
+
+def test_cache_skips_steps_whose_inputs_did_not_change(local: Settings) -> None:
+    first = run_pipeline(tiny_pipeline, {"n": 4}, local, enable_caching=True)
+    second = run_pipeline(tiny_pipeline, {"n": 4}, local, enable_caching=True)
+    changed = run_pipeline(tiny_pipeline, {"n": 3}, local, enable_caching=True)
+    assert first.steps == ["add-up", "approve", "make-numbers"]
+    assert second.outputs == first.outputs
+    assert second.steps == []  # every step was a cache hit: nothing ran again
+    assert second.cached_steps == ["add-up", "approve", "make-numbers"]
+    assert second.ran("approve")
+    assert second.step_metrics("add-up") == {"total": 6}
+    assert second.artifact_path("make-numbers", "numbers") == first.artifact_path(
+        "make-numbers", "numbers"
+    )
+    assert changed.steps == ["add-up", "approve", "make-numbers"]
+    assert changed.cached_steps == []
+
+
+def test_metrics_only_step_is_never_a_local_cache_hit(local: Settings) -> None:
+    # kfp 2.17's local cache drops entries whose artefact file is missing; log_metric writes none.
+    # If this starts failing, kfp fixed it: update the caching section of chapter 04.
+    run_pipeline(metrics_pipeline, {}, local, enable_caching=True)
+    again = run_pipeline(metrics_pipeline, {}, local, enable_caching=True)
+    assert again.steps == ["metrics-only"]
+
+
+def test_local_run_leaves_print_alone(local: Settings) -> None:
+    import builtins
+
+    before = builtins.print
+    result = run_pipeline(reg_like_pipeline, {}, local)
+    assert builtins.print is before
+    assert result.outputs == {"Output": 8.0}
+    assert [s for s in result.steps if s.startswith("for-loop")] == [
+        f"for-loop-1-iteration-{i}" for i in range(4)
+    ]
+
+
+def _refuse(*args: object, **kwargs: object) -> httpx.Response:
+    raise httpx.ConnectError("connection refused")
+
+
+def test_cluster_mode_without_kfp_says_how_to_start_it(
+    cluster: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(httpx, "get", _refuse)
+    with pytest.raises(
+        KfpNotReachableError, match=r"not reachable at http://kfp:8888.*make cluster-up"
+    ):
+        run_pipeline(tiny_pipeline, {}, cluster)
+    assert not (cluster.platform_dir / "kfp" / "compiled").exists()  # nothing compiled or sent
+
+
+@pytest.mark.parametrize(
+    ("host", "status", "match"),
+    [(None, 200, "No KFP host is configured"), ("http://kfp:8888", 503, "answered 503")],
+)
+def test_kfp_health_check_errors(
+    monkeypatch: pytest.MonkeyPatch, host: str | None, status: int, match: str
+) -> None:
+    monkeypatch.setattr(httpx, "get", lambda url, timeout: httpx.Response(status))
+    with pytest.raises(KfpNotReachableError, match=match):
+        pipelines.check_kfp_reachable(host)
+
+
+class FakeClient:
+    submitted: ClassVar[dict] = {}
+    final_state = "SUCCEEDED"
+
+    def __init__(self, host: str, namespace: str) -> None:
+        FakeClient.submitted = {"host": host}
+
+    def create_run_from_pipeline_package(self, package: str, **kwargs: object) -> SimpleNamespace:
+        FakeClient.submitted.update(package=package, **kwargs)
+        return SimpleNamespace(run_id="run-123")
+
+    def create_experiment(self, name: str) -> SimpleNamespace:
+        return SimpleNamespace(experiment_id=f"exp-{name}")
+
+    def create_recurring_run(self, **kwargs: object) -> SimpleNamespace:
+        FakeClient.submitted.update(kwargs)
+        return SimpleNamespace(recurring_run_id="job-9")
+
+    def wait_for_run_completion(self, run_id: str, timeout: int) -> SimpleNamespace:
+        failed = SimpleNamespace(display_name="evaluate-op", state="FAILED", pod_name="pod-7")
+        details = SimpleNamespace(task_details=[failed])
+        return SimpleNamespace(run_id=run_id, state=self.final_state, run_details=details)
+
+
+@pytest.fixture
+def fake_kfp(monkeypatch: pytest.MonkeyPatch) -> type[FakeClient]:
+    import kfp
+
+    monkeypatch.setattr(httpx, "get", lambda url, timeout: httpx.Response(200))
+    monkeypatch.setattr(kfp, "Client", FakeClient)
+    FakeClient.final_state = "SUCCEEDED"
+    return FakeClient
+
+
+def test_cluster_run_compiles_submits_and_links_the_run(cluster: Settings, fake_kfp) -> None:
+    result = run_pipeline(tiny_pipeline, {"n": 3}, cluster, timeout_seconds=60)
+    assert result.mode == "cluster"
+    assert result.run_id == "run-123"
+    assert result.run_url == "http://localhost:8080/#/runs/details/run-123"
+    assert fake_kfp.submitted["host"] == "http://kfp:8888"
+    assert fake_kfp.submitted["arguments"] == {"n": 3}
+    assert Path(fake_kfp.submitted["package"]).name == "tiny-sum.yaml"
+
+
+def test_cluster_failure_names_the_step_and_the_log_command(cluster: Settings, fake_kfp) -> None:
+    fake_kfp.final_state = "FAILED"
+    with pytest.raises(
+        PipelineStepFailedError, match=r"Step 'evaluate-op'.*kubectl logs -n kubeflow pod-7"
+    ):
+        run_pipeline(tiny_pipeline, {}, cluster)
+
+
+def test_cluster_failure_without_task_details_lists_the_pods() -> None:
+    run = SimpleNamespace(run_id="r1", run_details=None)
+    error = pipelines_cluster.failed_run_error("p", "ERROR", run, "http://ui")
+    assert error.step == "unknown"
+    assert "pipeline/runid=r1" in str(error)
+
+
+def test_pipeline_name_reads_the_decorator() -> None:
+    assert pipeline_name(training_pipeline) == "recommender-training"
+
+
+def test_schedule_creates_a_recurring_run(cluster: Settings, fake_kfp) -> None:
+    job = pipelines_cluster.schedule_pipeline(tiny_pipeline, "0 0 3 * * *", {"n": 2}, cluster)
+    assert job == "job-9"
+    assert fake_kfp.submitted["cron_expression"] == "0 0 3 * * *"
+    assert fake_kfp.submitted["experiment_id"] == "exp-mlplatform-course"
+    assert fake_kfp.submitted["params"] == {"n": 2}
+    assert fake_kfp.submitted["max_concurrency"] == 1
+
+
+@pytest.mark.parametrize("cron", ["0 3 * * *", "* * * * * * *", ""])
+def test_schedule_wants_six_cron_fields(cluster: Settings, cron: str) -> None:
+    with pytest.raises(ValueError, match="6 fields"):
+        pipelines_cluster.schedule_pipeline(tiny_pipeline, cron, settings=cluster)
+
+
+def test_schedule_in_local_mode_points_to_cron(local: Settings) -> None:
+    with pytest.raises(
+        PipelineError, match=r"cron or CI .*python -m mlplatform\.recommender\.pipeline"
+    ):
+        pipelines_cluster.schedule_pipeline(tiny_pipeline, "0 0 3 * * *", settings=local)
+
+
+def test_ir_tasks_lists_nested_tasks_with_their_policies(tmp_path: Path) -> None:
+    rows = pipelines_cluster.ir_tasks(compile_pipeline(training_pipeline, tmp_path / "t.yaml"))
+    by_task = {row["task"]: row for row in rows}
+    assert by_task["approve-op"]["inside"] == "condition-1"
+    assert "rmse_threshold" in by_task["condition-1"]["runs_if"]
+    assert by_task["load-ratings-op"]["retries"] == 2
+    assert by_task["evaluate-op"]["after"] == "split-ratings-op, train-baseline-op"
+    sweep = pipelines_cluster.ir_tasks(compile_pipeline(reg_sweep_pipeline, tmp_path / "s.yaml"))
+    loop = next(row for row in sweep if row["task"] == "for-loop-1")
+    assert loop["loop_over"] == "pipelinechannel--regs"
+    assert next(row for row in sweep if row["task"] == "score-reg-op")["inside"] == "for-loop-1"
+
+
+def test_local_run_restores_the_root_logger(local: Settings) -> None:
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    run_pipeline(reg_like_pipeline, {}, local)
+    assert root.handlers == handlers
+    assert root.level == level
