@@ -34,7 +34,7 @@ setup: $(INSTALLED) data ## Create .venv, install the pinned packages, fetch the
 data: $(INSTALLED) ## Fetch MovieLens 100K and verify its checksums
 	$(BIN)/mlplatform data
 
-platform-up: $(INSTALLED) ## Start the local platform (MLflow on 127.0.0.1)
+platform-up: $(INSTALLED) ## Start the local platform (MLflow and the Feast feature server on 127.0.0.1)
 	$(BIN)/mlplatform up
 
 platform-down: $(INSTALLED) ## Stop the local platform
@@ -67,6 +67,12 @@ lab: setup platform-up ## Set everything up and open JupyterLab on chapter 00
 
 labs: $(INSTALLED) ## Generate labs/ from solutions/
 	$(BIN)/mlplatform labs
+
+LAB ?=
+SUBMISSIONS ?=
+grade: setup ## Grade a folder of submissions: make grade LAB=01 SUBMISSIONS=submissions/lab01
+	@test -n "$(LAB)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade LAB=01 SUBMISSIONS=path/to/folder"; exit 2; }
+	$(BIN)/mlplatform grade "$(SUBMISSIONS)" --lab "$(LAB)"
 
 chapters: setup platform-up ## Run every chapter in full mode and commit-ready outputs (slow)
 	$(BIN)/mlplatform execute chapters/*.ipynb --full --in-place
@@ -107,4 +113,4 @@ clean: ## Stop the platform and remove the environment, data and platform state
 
 .PHONY: help setup data platform-up platform-down platform-status cluster-check cluster-up \
 	cluster-down cluster-status images lab labs chapters test test-unit \
-	test-notebooks bench lint format lock clean
+	test-notebooks bench lint format lock clean grade

@@ -5,7 +5,7 @@ the direct variant calls each component's `python_func` in this process, the pip
 them with `mlplatform.pipelines.run_pipeline` (kfp.local, one subprocess per step, artefacts as files).
 The work itself is tiny on purpose, so the difference is the orchestration overhead per step.
 
-Usage: .venv/bin/python benchmarks/bench_pipeline_overhead.py [--repeats 30] [--size 10000]
+Usage: .venv/bin/python benchmarks/bench_pipeline_overhead.py [--repeats 100] [--size 10000]
 """
 
 # No `from __future__ import annotations`: KFP reads the components' real annotations.
@@ -61,7 +61,7 @@ def run_direct(size: int, folder: Path) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--repeats", type=int, default=100)
     parser.add_argument("--size", type=int, default=10_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-kfp-") as scratch:

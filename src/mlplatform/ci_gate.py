@@ -40,7 +40,10 @@ def train_and_evaluate(
     split = split_by_time(data)
     model = make_model().fit(split.train)  # type: ignore[attr-defined]
     predicted = model.predict(split.test)
-    return {"rmse": rmse(split.test["rating"], predicted), "mae": mae(split.test["rating"], predicted)}
+    return {
+        "rmse": rmse(split.test["rating"], predicted),
+        "mae": mae(split.test["rating"], predicted),
+    }
 
 
 def read_metrics(source: str, settings: Settings | None = None) -> dict[str, float] | None:

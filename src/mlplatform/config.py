@@ -76,6 +76,7 @@ class Settings:
             f"fast mode     : {'on' if self.fast else 'off'}",
             f"seed          : {self.seed}",
             f"MLflow        : {self.mlflow_tracking_uri}",
+            f"Feast server  : {self.feast_url}",
         ]
         if self.mode == "cluster":
             lines.append(f"KFP           : {self.kfp_host}")

@@ -97,14 +97,10 @@ def check_references(
     if orphans.empty:
         return []
     examples = sorted(orphans.unique().tolist())[:3]
-    return [
-        f"{len(orphans)} rows refer to a {column} missing from {parent_name}, e.g. {examples}"
-    ]
+    return [f"{len(orphans)} rows refer to a {column} missing from {parent_name}, e.g. {examples}"]
 
 
-def check_movielens(
-    ratings: pd.DataFrame, users: pd.DataFrame, items: pd.DataFrame
-) -> list[str]:
+def check_movielens(ratings: pd.DataFrame, users: pd.DataFrame, items: pd.DataFrame) -> list[str]:
     """The course's data contract for MovieLens 100K: schema, ranges, keys, nulls, references."""
     schema = (
         [f"ratings: {p}" for p in check_schema(ratings, RATINGS_SCHEMA)]

@@ -53,7 +53,9 @@ def check_minimum_functionality(
             problems.append(f"{name}: expected {len(frame)} predictions, got {predicted.shape}")
             continue
         if not np.isfinite(predicted).all():
-            problems.append(f"{name}: {int((~np.isfinite(predicted)).sum())} predictions not finite")
+            problems.append(
+                f"{name}: {int((~np.isfinite(predicted)).sum())} predictions not finite"
+            )
         low, high = scale
         outside = (predicted < low) | (predicted > high)
         if outside.any():
@@ -94,7 +96,10 @@ def check_directional(
     """Each user is predicted to like the `loved` item more than the `hated` one."""
     users = pd.Series(list(users), dtype="int64")
     pairs = pd.DataFrame(
-        {"user_id": pd.concat([users, users]), "item_id": [loved] * len(users) + [hated] * len(users)}
+        {
+            "user_id": pd.concat([users, users]),
+            "item_id": [loved] * len(users) + [hated] * len(users),
+        }
     )
     predicted = np.asarray(model.predict(pairs.reset_index(drop=True)), dtype=float)
     wrong = users[predicted[: len(users)] <= predicted[len(users) :]]

@@ -13,7 +13,7 @@ accelerators, node selectors, Kubernetes secrets and volumes, and schedules only
 
 Example:
     >>> result = run_pipeline(my_pipeline, arguments={"n": 3})  # doctest: +SKIP
-    >>> result.status, result.outputs
+    >>> result.status, result.outputs  # doctest: +SKIP
     ('SUCCEEDED', {'Output': 3.0})
 """
 

@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("command", ["up", "down", "status", "data", "labs", "execute", "clean", "grade"])
+@pytest.mark.parametrize(
+    "command", ["up", "down", "status", "data", "labs", "execute", "clean", "grade"]
+)
 def test_every_command_has_help_with_an_example(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
