@@ -185,15 +185,15 @@ def service_status(name: str, settings: Settings | None = None) -> ServiceStatus
     if record and proc is None:
         log.info("%s: removing stale pid file (process %s is gone)", name, record.get("pid"))
         _pid_file(settings, name).unlink(missing_ok=True)
+    # A running service answers where it was started, even if the port settings changed since.
+    url = record.get("url", spec.url) if proc else spec.url
     if proc is None:
         state: State = "stopped"
-    elif is_answering(spec.url + spec.health_path):
+    elif is_answering(url + spec.health_path):
         state = "healthy"
     else:
         state = "starting" if time.time() - record["create_time"] < 120 else "unhealthy"
-    return ServiceStatus(
-        name, state, spec.url, proc.pid if proc else None, log_file(settings, name)
-    )
+    return ServiceStatus(name, state, url, proc.pid if proc else None, log_file(settings, name))
 
 
 def platform_status(settings: Settings | None = None) -> list[ServiceStatus]:

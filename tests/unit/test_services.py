@@ -185,3 +185,11 @@ def test_a_taken_feast_port_names_feast_port(
         blocker.listen()
         with pytest.raises(services.ServiceError, match="export FEAST_PORT="):
             services.up(home)
+
+
+def test_status_follows_the_port_a_service_was_started_on(stand_in: Settings) -> None:
+    started = services.up(stand_in)[0]
+    moved = load_settings({"MLPLATFORM_HOME": str(stand_in.home), "MLFLOW_PORT": str(_free_port())})
+    status = services.service_status("web", moved)
+    assert status.state == "healthy"
+    assert status.url == started.url != services.SERVICES["web"](moved).url
