@@ -49,8 +49,13 @@ def ratings(n: int = 400, seed: int = 0) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory):
-    uri = f"sqlite:///{tmp_path_factory.mktemp('mlflow') / 'mlflow.db'}"
+    folder = tmp_path_factory.mktemp("mlflow")
+    uri = f"sqlite:///{folder / 'mlflow.db'}"
     with temporary_tracking_uri(uri):
+        # An explicit artifact location: the default is ./mlruns in the working directory.
+        mlflow.MlflowClient().create_experiment(
+            "test-registry", artifact_location=str(folder / "artifacts")
+        )
         mlflow.set_experiment("test-registry")
         yield uri
 
