@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -27,7 +28,10 @@ if TYPE_CHECKING:
 
 DIGEST_LENGTH = 32  # hex characters of SHA-256 kept: MLflow's dataset table allows 36
 CONTEXTS = ("training", "evaluation")
-_ENV_KEYS = ("MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_ID")
+# MLflow reads the default artifact root of a SQLite store from this (private) variable, and falls
+# back to ./mlruns in the working directory; temporary stores set it so nothing lands in the cwd.
+_ARTIFACT_ROOT_ENV = "_MLFLOW_SERVER_ARTIFACT_ROOT"
+_ENV_KEYS = ("MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_ID", _ARTIFACT_ROOT_ENV)
 
 
 def use_tracking_server(settings: Settings | None = None) -> str:
@@ -82,6 +86,10 @@ def temporary_tracking_uri(uri: str) -> Iterator[str]:
     mlflow.set_tracking_uri(uri)
     fluent._active_experiment_id = None
     os.environ.pop("MLFLOW_EXPERIMENT_ID", None)
+    if uri.startswith("sqlite:///"):  # artifacts beside the database, not in ./mlruns
+        os.environ[_ARTIFACT_ROOT_ENV] = str(
+            Path(uri.removeprefix("sqlite:///")).parent / "artifacts"
+        )
     try:
         yield uri
     finally:

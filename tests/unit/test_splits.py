@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from mlplatform.recommender.splits import split_by_time, split_last_per_user
+from mlplatform.recommender.splits import split_by_time, split_kfold, split_last_per_user
 
 
 def frame(rows: list[tuple[int, int, float, int]]) -> pd.DataFrame:
@@ -34,3 +34,30 @@ def test_last_per_user_holds_out_each_users_newest() -> None:
             < test[test.user_id == user]["timestamp"].min()
         )
     assert 3 in set(train["user_id"]), "a user with one rating stays in train"
+
+
+def test_kfold_tests_every_rating_exactly_once() -> None:
+    ratings = frame([(u, i, 3.0, 10 * u + i) for u in range(1, 5) for i in range(1, 6)])
+    folds = split_kfold(ratings, n_folds=5, seed=3)
+    assert len(folds) == 5
+    tested = pd.concat([fold.test for fold in folds])
+    assert sorted(zip(tested.user_id, tested.item_id, strict=True)) == sorted(
+        zip(ratings.user_id, ratings.item_id, strict=True)
+    )
+    for train, test in folds:
+        assert len(train) + len(test) == len(ratings)
+        assert not pd.merge(train, test, on=["user_id", "item_id"]).shape[0]
+    assert [len(f.test) for f in folds] == [4] * 5
+
+
+def test_kfold_is_repeatable_and_depends_on_the_seed() -> None:
+    ratings = frame([(1, i, 3.0, i) for i in range(50)])
+    first = split_kfold(ratings, 5, seed=1)[0].test
+    assert first.equals(split_kfold(ratings, 5, seed=1)[0].test)
+    assert not first.equals(split_kfold(ratings, 5, seed=2)[0].test)
+
+
+@pytest.mark.parametrize(("n_folds", "message"), [(1, "at least 2"), (99, "at least n_folds")])
+def test_kfold_rejects_bad_fold_counts(n_folds: int, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        split_kfold(frame([(1, 1, 3.0, 1), (1, 2, 3.0, 2)]), n_folds)

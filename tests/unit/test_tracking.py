@@ -143,3 +143,15 @@ def test_run_url_points_at_the_configured_server(store: str) -> None:
     assert url == (
         f"http://127.0.0.1:5999/#/experiments/{run.info.experiment_id}/runs/{run.info.run_id}"
     )
+
+
+def test_a_temporary_sqlite_store_keeps_artifacts_beside_it(tmp_path: Path, monkeypatch) -> None:
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    with temporary_tracking_uri(f"sqlite:///{tmp_path / 'store' / 'mlflow.db'}"):
+        mlflow.set_experiment("artifacts-here")
+        with mlflow.start_run():
+            mlflow.log_dict({"a": 1}, "a.json")
+    assert list(work.iterdir()) == [], "nothing may be written to the working directory"
+    assert list((tmp_path / "store" / "artifacts").rglob("a.json"))

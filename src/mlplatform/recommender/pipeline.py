@@ -1,7 +1,8 @@
 """The recommender's training pipeline, as plain Kubeflow Pipelines code.
 
-load MovieLens -> temporal split -> train `BiasBaseline` -> evaluate (RMSE, MAE) -> approve, where
-the approval step only runs when the RMSE is under `rmse_threshold` (`dsl.If`). A second pipeline
+load and validate MovieLens -> temporal split -> train `BiasBaseline` -> evaluate (RMSE, MAE) ->
+approve, where the approval step only runs when the RMSE is under `rmse_threshold` (`dsl.If`); the
+load step stops the run with a readable report when the data breaks its contract. A second pipeline
 sweeps the regularisation strength with `dsl.ParallelFor` and picks the best value from
 `dsl.Collected` results.
 
@@ -27,10 +28,15 @@ component = dsl.component(base_image=RUNTIME_IMAGE, install_kfp_package=False)
 
 @component
 def load_ratings_op(n_users: int, seed: int, ratings: Output[Dataset]) -> int:
-    """Read the MovieLens ratings (all users, or `n_users` sampled ones) into a Parquet dataset."""
-    from mlplatform.recommender.movielens import load_ratings, sample_users
+    """Read and validate the MovieLens ratings (all users, or `n_users` sampled ones) into Parquet.
+
+    A broken data contract (`validate_movielens`) raises here, so nothing downstream trains on it.
+    """
+    from mlplatform.recommender.movielens import load_items, load_ratings, load_users, sample_users
+    from mlplatform.recommender.validation import validate_movielens
 
     frame = load_ratings()
+    validate_movielens(frame, load_users(), load_items()).raise_if_failed()
     if n_users > 0:
         frame = sample_users(frame, n_users, seed=seed)
     frame.to_parquet(ratings.path, index=False)

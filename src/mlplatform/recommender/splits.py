@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 
@@ -44,3 +45,21 @@ def split_last_per_user(ratings: pd.DataFrame, fraction: float = 0.2) -> Split:
         ordered[~is_test].sort_index().reset_index(drop=True),
         ordered[is_test].sort_index().reset_index(drop=True),
     )
+
+
+def split_kfold(ratings: pd.DataFrame, n_folds: int = 5, seed: int = 0) -> list[Split]:
+    """The classic random K-fold split: each rating is tested exactly once, ignoring time.
+
+    This is how MovieLens results are usually published (ML-100K ships five such folds), so it is
+    useful to compare with papers; it lets a model train on ratings made after the ones it is tested
+    on, which `split_by_time` does not.
+    """
+    if n_folds < 2:
+        raise ValueError(f"n_folds must be at least 2, got {n_folds}")
+    if len(ratings) < n_folds:
+        raise ValueError(f"need at least n_folds={n_folds} ratings, got {len(ratings)}")
+    fold = np.random.default_rng(seed).permutation(len(ratings)) % n_folds
+    return [
+        Split(ratings[fold != k].reset_index(drop=True), ratings[fold == k].reset_index(drop=True))
+        for k in range(n_folds)
+    ]
