@@ -6,7 +6,7 @@ import yaml
 from kfp import dsl
 from kfp.dsl import Dataset, Input, Metrics, Output
 
-from mlplatform.config import Settings, load_settings
+from mlplatform.config import Settings
 from mlplatform.pipelines import (
     RUNTIME_IMAGE,
     PipelineError,
@@ -104,21 +104,6 @@ def failing_pipeline(message: str = "the data is gone") -> None:
 @dsl.pipeline(name="tiny-retry")
 def retry_pipeline(marker: str, retries: int = 1) -> str:
     return flaky(marker=marker).set_retry(num_retries=1).output
-
-
-@pytest.fixture
-def local(tmp_path: Path) -> Settings:
-    return load_settings({"MLPLATFORM_HOME": str(tmp_path)})
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Settings:
-    env = {
-        "MLPLATFORM_HOME": str(tmp_path),
-        "MLPLATFORM_MODE": "cluster",
-        "KFP_HOST": "http://kfp:8888",
-    }
-    return load_settings(env)
 
 
 def test_training_pipeline_compiles_to_ir_yaml(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import pytest
 from kfp import dsl
 
 from mlplatform import pipelines, pipelines_cluster
-from mlplatform.config import Settings, load_settings
+from mlplatform.config import Settings
 from mlplatform.pipelines import (
     KfpNotReachableError,
     PipelineError,
@@ -27,21 +27,6 @@ def add(a: int, b: int) -> int:
 @dsl.pipeline(name="tiny-sum")
 def tiny_pipeline(n: int = 5) -> int:
     return add(a=n, b=1).output
-
-
-@pytest.fixture
-def local(tmp_path: Path) -> Settings:
-    return load_settings({"MLPLATFORM_HOME": str(tmp_path)})
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Settings:
-    env = {
-        "MLPLATFORM_HOME": str(tmp_path),
-        "MLPLATFORM_MODE": "cluster",
-        "KFP_HOST": "http://kfp:8888",
-    }
-    return load_settings(env)
 
 
 def _refuse(*args: object, **kwargs: object) -> httpx.Response:
