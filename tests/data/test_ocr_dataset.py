@@ -1,7 +1,7 @@
 """Data tests on the synthetic card set as `ensure_dataset` delivers it (fast or full size).
 
-Validation, layouts per split, leakage, text formats, geometry, and that regenerating a split from
-the recorded seed reproduces the recorded hash.
+Validation, layouts per split, leakage, text formats, geometry, the recorded camera draws, and that
+regenerating a split from the recorded seed reproduces the recorded hash.
 """
 
 import re
@@ -12,11 +12,16 @@ import numpy as np
 import pytest
 
 from mlplatform.ocr import dataset, icao
+from mlplatform.ocr.geometry import rotation_degrees
 from mlplatform.ocr.layouts import HELDOUT_LAYOUT, TRAINING_LAYOUTS
 from mlplatform.ocr.manifest import content_hashes, read_manifest
+from mlplatform.ocr.photos import BACKGROUND_KINDS, CameraConfig
 from mlplatform.ocr.validation import validate_dataset
 
 DATE = re.compile(r"^\d{2}\.\d{2}\.\d{4}$")
+DISTORTION_KEYS = {
+    "scale", "rotation", "tilt", "background", "shadow", "glare", "blur", "noise", "jpeg_quality"
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +86,27 @@ def test_regenerating_a_split_reproduces_its_hash(root: Path, tmp_path: Path) ->
     dataset.generate_split(tmp_path, "val", n, manifest.seed, progress=False)
     _, split_hashes, _ = content_hashes(tmp_path, ["val"])
     assert split_hashes["val"] == manifest.split_hashes["val"]
+
+
+def test_every_photo_records_its_camera_draws(samples) -> None:
+    camera = CameraConfig()
+    for items in samples.values():
+        for s in items:
+            d = s.distortions
+            assert set(d) == DISTORTION_KEYS, s.path.name
+            assert camera.card_width[0] <= d["scale"] <= camera.card_width[1]
+            assert abs(d["rotation"]) <= camera.max_rotation
+            assert 0 <= d["tilt"] <= 2 * camera.tilt + 1e-9
+            assert d["background"] in BACKGROUND_KINDS
+            assert d["blur"] == 0 or 0.3 < d["blur"] <= camera.blur_sigma[1]
+            assert camera.noise_sigma[0] <= d["noise"] <= camera.noise_sigma[1]
+            assert camera.jpeg_quality[0] <= d["jpeg_quality"] <= camera.jpeg_quality[1]
+            assert d["shadow"] == 0 or 0.25 <= d["shadow"] <= 0.55
+            assert d["glare"] == 0 or 40 <= d["glare"] <= 110
+
+
+def test_the_recorded_rotation_matches_the_corners(samples) -> None:
+    """The top edge's angle is the drawn rotation plus the tilt's small perspective skew."""
+    for items in samples.values():
+        for s in items:
+            assert abs(rotation_degrees(s.corners) - s.distortions["rotation"]) < 15  # max 12.7

@@ -1,5 +1,6 @@
 """Detector evaluation: per-photo scores, summaries per group, misses, worst cases and the plot."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import matplotlib
@@ -54,13 +55,33 @@ def test_a_miss_counts_as_iou_zero(samples) -> None:
     assert {r.error for r in results} == {"NoCardFoundError"}
 
 
-def test_groups_cover_every_photo(samples) -> None:
+@pytest.mark.parametrize("column", detection_eval.GROUPS)
+def test_groups_cover_every_photo(samples, column) -> None:
     results = detection_eval.evaluate_detector(oracle(samples), samples)
-    for column in ("layout", "rotation_bin"):
-        table = detection_eval.summarize_by(results, column)
-        assert table["n"].sum() == 6
+    table = detection_eval.summarize_by(results, column)
+    assert table["n"].sum() == 6
+    assert table[column].nunique() == len(table)
+
+
+def test_distortions_are_binned_from_the_recorded_draws(samples) -> None:
+    results = detection_eval.evaluate_detector(oracle(samples), samples)
+    frame = detection_eval.results_frame(results)
+    for name, edges in detection_eval.DISTORTION_BINS.items():
+        assert frame[name].between(edges[0], edges[-1]).all()
+        assert frame[f"{name}_bin"].notna().all()
+    assert set(frame["shadow"]) <= {"yes", "no"}
+    recorded = [s.distortions["background"] for s in samples]
+    assert list(frame["background"]) == recorded
+
+
+def test_unknown_or_unrecorded_groups_raise(samples) -> None:
+    results = detection_eval.evaluate_detector(oracle(samples), samples)
     with pytest.raises(ValueError, match="Cannot group by"):
-        detection_eval.summarize_by(results, "blur")
+        detection_eval.summarize_by(results, "blur")  # the raw value; the bins are `blur_bin`
+    old = [replace(r, sample=replace(r.sample, distortions={})) for r in results]
+    assert "blur_bin" not in detection_eval.results_frame(old)
+    with pytest.raises(ValueError, match="regenerate the set"):
+        detection_eval.summarize_by(old, "blur_bin")
 
 
 def test_worst_cases_come_first_and_plot(samples) -> None:
@@ -90,3 +111,15 @@ def test_worst_cases_come_first_and_plot(samples) -> None:
 def test_bad_arguments_raise(call, message) -> None:
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_compare_by_puts_detectors_side_by_side(samples) -> None:
+    lookup = oracle(samples)
+    perfect = detection_eval.evaluate_detector(lookup, samples)
+    shifted = detection_eval.evaluate_detector(lambda image: lookup(image) + 30, samples)
+    table = detection_eval.compare_by({"perfect": perfect, "shifted": shifted}, "glare")
+    assert list(table.columns) == ["n", "perfect", "shifted"]
+    assert table["n"].sum() == 6
+    assert (table["perfect"] == 1.0).all() and (table["shifted"] < 1.0).all()
+    with pytest.raises(ValueError, match="Unknown metric"):
+        detection_eval.compare_by({"perfect": perfect}, "layout", "accuracy")

@@ -31,3 +31,21 @@ def test_show_gives_a_small_jpeg() -> None:
     assert shown.data[:2] == b"\xff\xd8"
     decoded = cv2.imdecode(np.frombuffer(shown.data, np.uint8), cv2.IMREAD_COLOR)
     assert decoded.shape == (200, 500, 3)
+
+
+def test_show_figure_renders_a_jpeg_and_closes_the_figure() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(4, 2), dpi=50)
+    axis.imshow(np.zeros((10, 20, 3), np.uint8))
+    pixels_shape = viz.figure_pixels(figure).shape
+    assert pixels_shape == (100, 200, 3)
+    assert not plt.fignum_exists(figure.number)
+
+    figure, _ = plt.subplots(figsize=(40, 2), dpi=50)
+    shown = viz.show_figure(figure, max_width=300)
+    assert shown.format == "jpeg"
+    assert shown.data[:2] == b"\xff\xd8"  # JPEG start-of-image marker

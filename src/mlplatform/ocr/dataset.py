@@ -2,7 +2,7 @@
 
 Layout on disk (one folder per split, COCO annotations next to the images)::
 
-    data/ocr/cards-v1.0.0-seed42-n1800/
+    data/ocr/cards-v1.1.0-seed42-n1800/
         manifest.json
         train/annotations.json   train/images/000001.jpg ...
         val/...   test/...   test_heldout/...
@@ -22,6 +22,7 @@ import json
 import shutil
 import tempfile
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,10 @@ def generate_split(
                 "width": width,
                 "height": height,
                 "layout": layout.name,
+                "distortions": {
+                    k: round(v, 4) if isinstance(v, float) else v
+                    for k, v in photo.distortions.items()
+                },
             }
         )
         first = len(document["annotations"]) + 1
@@ -196,6 +201,9 @@ class Sample:
     layout: str
     corners: np.ndarray  # 4 x 2, top-left, top-right, bottom-right, bottom-left
     fields: dict[str, FieldBox]
+    # the camera's draws (`photos.photograph`): scale, rotation, tilt, background, shadow, glare,
+    # blur, noise, jpeg_quality; empty for sets made before generator 1.1.0
+    distortions: dict[str, Any] = dataclass_field(default_factory=dict)
 
     @property
     def card_id(self) -> str:
@@ -250,6 +258,7 @@ def load_split(root: Path, split: str) -> list[Sample]:
                 image["layout"],
                 corners,
                 fields,
+                dict(image.get("distortions", {})),
             )
         )
     return samples

@@ -5,9 +5,10 @@ pixels), e.g. `detect_heuristic.detect_quad`. A detector that raises `NoCardFoun
 `ValueError`/`RuntimeError`) on a photo scores IoU 0 there and the miss is counted, so one bad photo
 never stops an evaluation.
 
-What can be grouped by: the generator records each photo's layout, but not its camera draws (blur,
-noise, shadow, glare, JPEG quality). So summaries are per layout, plus per rotation bin computed from
-the true corners (the one distortion the annotations reveal).
+What can be grouped by: each photo's layout, its rotation (binned from the true corners), and, for
+sets made by generator 1.1.0 or later, the camera's recorded draws (`Sample.distortions`): the
+background kind, whether there is a shadow or a glare spot, and bins of the card's scale, the
+perspective tilt, the blur, the noise and the JPEG quality.
 
 Example:
     >>> from mlplatform.ocr.detect_heuristic import detect_quad
@@ -33,6 +34,22 @@ from mlplatform.ocr.geometry import mean_corner_error, quad_iou, rotation_degree
 Detector = Callable[[np.ndarray], np.ndarray]
 IOU_THRESHOLDS = (0.9, 0.95)
 ROTATION_BINS = (0.0, 5.0, 10.0, 15.0, 90.0)  # absolute top-edge angle, degrees
+# recorded draw -> bin edges (the lowest bin includes its left edge: blur 0 = no blur applied)
+DISTORTION_BINS = {
+    "scale": (0.55, 0.65, 0.75, 0.9),
+    "tilt": (0.0, 0.05, 0.08, 0.1),
+    "blur": (0.0, 0.3, 0.8, 1.2),
+    "noise": (0.0, 3.0, 6.0, 8.0),
+    "jpeg_quality": (45, 60, 75, 95),
+}
+DISTORTION_FLAGS = ("shadow", "glare")  # recorded strength, 0 when absent -> "yes" / "no"
+GROUPS = (
+    "layout",
+    "rotation_bin",
+    "background",
+    *DISTORTION_FLAGS,
+    *(f"{name}_bin" for name in DISTORTION_BINS),
+)
 
 
 @dataclass(frozen=True)
@@ -68,8 +85,32 @@ def evaluate_detector(detector: Detector, samples: Sequence[Sample]) -> list[Det
     return [evaluate_sample(detector, sample) for sample in samples]
 
 
+def _bin_labels(edges: Sequence[float]) -> list[str]:
+    return [f"{lo:g}-{hi:g}" for lo, hi in itertools.pairwise(edges)]
+
+
+def _add_distortions(frame: pd.DataFrame, results: Sequence[DetectionResult]) -> None:
+    """Columns for the recorded camera draws (only when every sample has them)."""
+    draws = [r.sample.distortions for r in results]
+    if not all(draws):
+        return
+    table = pd.DataFrame(draws)
+    frame["background"] = table["background"].to_numpy()
+    for flag in DISTORTION_FLAGS:
+        frame[flag] = np.where(table[flag].to_numpy() > 0, "yes", "no")
+    for name, edges in DISTORTION_BINS.items():
+        frame[name] = table[name].to_numpy()
+        frame[f"{name}_bin"] = pd.cut(
+            frame[name], edges, labels=_bin_labels(edges), include_lowest=True
+        )
+
+
 def results_frame(results: Sequence[DetectionResult]) -> pd.DataFrame:
-    """One row per photo: image_id, layout, rotation (deg), rotation bin, iou, corner_error, ms, missed."""
+    """One row per photo: image_id, layout, rotation (deg), rotation bin, iou, corner_error, ms, missed.
+
+    For sets with recorded distortions also: background, shadow and glare ("yes"/"no"), and
+    scale, tilt, blur, noise, jpeg_quality with a `<name>_bin` column each.
+    """
     rotations = [abs(rotation_degrees(r.sample.corners)) for r in results]
     frame = pd.DataFrame(
         {
@@ -82,8 +123,9 @@ def results_frame(results: Sequence[DetectionResult]) -> pd.DataFrame:
             "missed": [r.pred is None for r in results],
         }
     )
-    labels = [f"{lo:g}-{hi:g}" for lo, hi in itertools.pairwise(ROTATION_BINS)]
+    labels = _bin_labels(ROTATION_BINS)
     frame["rotation_bin"] = pd.cut(frame["rotation"], ROTATION_BINS, labels=labels, right=False)
+    _add_distortions(frame, results)
     return frame
 
 
@@ -111,14 +153,42 @@ def summarize(results: Sequence[DetectionResult]) -> dict[str, Any]:
 
 
 def summarize_by(results: Sequence[DetectionResult], column: str = "layout") -> pd.DataFrame:
-    """The same summary per group: `layout` or `rotation_bin` (one row per group present)."""
+    """The same summary per group of `column`, one of GROUPS (one row per group present).
+
+    Raises:
+        ValueError: `column` is not in GROUPS, or it is a distortion and the set does not record
+            distortions (made before generator 1.1.0: regenerate it with `ensure_dataset`).
+    """
+    if column not in GROUPS:
+        raise ValueError(f"Cannot group by {column!r}; use one of {', '.join(GROUPS)}.")
     frame = results_frame(results)
-    if column not in ("layout", "rotation_bin"):
-        raise ValueError(f"Cannot group by {column!r}; use 'layout' or 'rotation_bin'.")
+    if column not in frame:
+        raise ValueError(
+            f"The samples record no distortions, so they cannot be grouped by {column!r}; "
+            "regenerate the set with `ensure_dataset` (generator 1.1.0 or later)."
+        )
     rows = [
         {column: str(key), **_summary(group)} for key, group in frame.groupby(column, observed=True)
     ]
     return pd.DataFrame(rows)
+
+
+def compare_by(
+    results: dict[str, Sequence[DetectionResult]], column: str = "layout", metric: str = "mean_iou"
+) -> pd.DataFrame:
+    """One row per group of `column`, one column per detector holding `metric`, plus the count n.
+
+    Example:
+        >>> compare_by({"heuristic": a, "trained": b}, "blur_bin")  # doctest: +SKIP
+    """
+    tables = {name: summarize_by(r, column).set_index(column) for name, r in results.items()}
+    if metric not in next(iter(tables.values())):
+        raise ValueError(f"Unknown metric {metric!r}; use a key of `summarize`, e.g. 'mean_iou'.")
+    first = next(iter(tables.values()))
+    frame = pd.DataFrame({"n": first["n"]})
+    for name, table in tables.items():
+        frame[name] = table[metric]
+    return frame
 
 
 def worst_cases(results: Sequence[DetectionResult], k: int = 6) -> list[DetectionResult]:
@@ -160,8 +230,11 @@ def plot_detections(results: Sequence[DetectionResult], columns: int = 3) -> Any
 
 
 __all__ = [
+    "DISTORTION_BINS",
+    "GROUPS",
     "DetectionResult",
     "Detector",
+    "compare_by",
     "evaluate_detector",
     "evaluate_sample",
     "plot_detections",

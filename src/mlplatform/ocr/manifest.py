@@ -17,7 +17,7 @@ from pathlib import Path
 from mlplatform.tracking import CONTEXTS, DIGEST_LENGTH, DatasetVersion
 
 MANIFEST_NAME = "manifest.json"
-GENERATOR_VERSION = "1.0.0"  # bump when a change to the generator changes its output
+GENERATOR_VERSION = "1.1.0"  # bump when a change to the generator changes its output
 
 
 @dataclass(frozen=True)

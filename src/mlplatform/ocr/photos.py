@@ -8,7 +8,7 @@ ground-truth box from card pixels to photo pixels, so annotations are exact by c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import cv2
@@ -41,6 +41,7 @@ class Photo:
     size: tuple[int, int]  # width, height
     homography: np.ndarray  # 3 x 3, card pixels -> photo pixels
     corners: np.ndarray  # 4 x 2 float, card corners in photo pixels, in CORNER_NAMES order
+    distortions: dict[str, float | int | str] = field(default_factory=dict)  # the camera's draws
 
     @cached_property
     def image(self) -> np.ndarray:
@@ -90,11 +91,19 @@ def noise(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
     return bank[top : top + height, left : left + width, None]
 
 
+BACKGROUND_KINDS = ("blotches", "wood", "tiles")
+
+
 def background(rng: np.random.Generator, size: tuple[int, int] = PHOTO_SIZE) -> np.ndarray:
     """A procedural texture (smooth coloured blobs, wood-like grain or tiles) with fine grain.
 
     Drawn at half resolution and scaled up, which keeps it under a millisecond or two.
     """
+    return _background(rng, size)[0]
+
+
+def _background(rng: np.random.Generator, size: tuple[int, int]) -> tuple[np.ndarray, str]:
+    """`background` and the name of the texture kind it drew (one of BACKGROUND_KINDS)."""
     width, height = size[0] // 2, size[1] // 2
     kind = int(rng.integers(3))
     base = rng.uniform(40, 220, 3).astype(np.float32)
@@ -114,7 +123,7 @@ def background(rng: np.random.Generator, size: tuple[int, int] = PHOTO_SIZE) -> 
         texture = (checks - 0.5) * rng.uniform(20, 70, 3).astype(np.float32)
     fine = 6 * noise(rng, height, width)
     small_image = np.clip(base + texture + fine, 0, 255).astype(np.uint8)
-    return cv2.resize(small_image, size, interpolation=cv2.INTER_LINEAR)
+    return cv2.resize(small_image, size, interpolation=cv2.INTER_LINEAR), BACKGROUND_KINDS[kind]
 
 
 def _target_corners(
@@ -122,16 +131,24 @@ def _target_corners(
     card_size: tuple[int, int],
     config: CameraConfig,
     size: tuple[int, int],
-) -> np.ndarray:
-    """Where the card's four corners land: scaled, rotated, tilted, then placed inside the photo."""
+) -> tuple[np.ndarray, dict[str, float]]:
+    """Where the card's four corners land: scaled, rotated, tilted, then placed inside the photo.
+
+    Also returns the draws: `scale` (card width / photo width before any shrinking to fit),
+    `rotation` (degrees as drawn; positive turns the card clockwise on screen, y down) and `tilt` (the largest
+    corner jitter as a share of the card width).
+    """
     width, height = size
-    card_w = rng.uniform(*config.card_width) * width
+    scale = rng.uniform(*config.card_width)
+    card_w = scale * width
     card_h = card_w * card_size[1] / card_size[0]
     quad = box_to_quad((-card_w / 2, -card_h / 2, card_w / 2, card_h / 2))
-    quad += rng.normal(0, config.tilt * card_w, (4, 2)).clip(
+    jitter = rng.normal(0, config.tilt * card_w, (4, 2)).clip(
         -2 * config.tilt * card_w, 2 * config.tilt * card_w
     )
-    theta = np.deg2rad(rng.uniform(-config.max_rotation, config.max_rotation))
+    quad += jitter
+    degrees = rng.uniform(-config.max_rotation, config.max_rotation)
+    theta = np.deg2rad(degrees)
     turn = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
     quad = quad @ turn.T
     span = quad.max(axis=0) - quad.min(axis=0)
@@ -139,29 +156,43 @@ def _target_corners(
     quad *= min(1.0, float(np.min(room / span)))  # shrink if the turned card would not fit
     low = config.margin - quad.min(axis=0)
     high = np.array([width, height]) - config.margin - quad.max(axis=0)
-    return quad + rng.uniform(low, np.maximum(low, high))
+    draws = {
+        "scale": float(scale),
+        "rotation": float(degrees),
+        "tilt": float(np.abs(jitter).max() / card_w),
+    }
+    return quad + rng.uniform(low, np.maximum(low, high)), draws
 
 
-def _shade(image: np.ndarray, rng: np.random.Generator, config: CameraConfig) -> np.ndarray:
-    """Multiply by a soft shadow (a darker half-plane) and add a glare spot, each sometimes."""
+def _shade(
+    image: np.ndarray, rng: np.random.Generator, config: CameraConfig
+) -> tuple[np.ndarray, dict[str, float]]:
+    """Multiply by a soft shadow (a darker half-plane) and add a glare spot, each sometimes.
+
+    Also returns the draws: `shadow` (the darkening, 0 without a shadow) and `glare` (the spot's
+    peak brightness added, 0 without glare).
+    """
     height, width = image.shape[:2]
     small = (width // 8, height // 8)
     yy, xx = np.mgrid[0 : small[1], 0 : small[0]].astype(np.float32)
     gain = np.ones(small[::-1], np.float32)
+    draws = {"shadow": 0.0, "glare": 0.0}
     if rng.random() < config.shadow_probability:
         angle = rng.uniform(0, 2 * np.pi)
         offset = rng.uniform(-0.3, 0.3) * small[0]
         side = (xx - small[0] / 2) * np.cos(angle) + (yy - small[1] / 2) * np.sin(angle) - offset
-        gain *= 1 - rng.uniform(0.25, 0.55) / (1 + np.exp(-side / rng.uniform(1, 5)))
+        draws["shadow"] = float(rng.uniform(0.25, 0.55))
+        gain *= 1 - draws["shadow"] / (1 + np.exp(-side / rng.uniform(1, 5)))
     glare = np.zeros_like(gain)
     if rng.random() < config.glare_probability:  # a bright spot, added after the shadow
         cx, cy = rng.uniform(0.2, 0.8) * small[0], rng.uniform(0.2, 0.8) * small[1]
         radius = rng.uniform(0.04, 0.15) * small[0]
-        glare = rng.uniform(40, 110) * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * radius**2))
+        draws["glare"] = float(rng.uniform(40, 110))
+        glare = draws["glare"] * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * radius**2))
     shaded = image * cv2.resize(gain, (width, height))[..., None]
     if glare.any():
         shaded += cv2.resize(glare, (width, height))[..., None]
-    return shaded  # not clipped yet: `photograph` clips once, after the noise
+    return shaded, draws  # not clipped yet: `photograph` clips once, after the noise
 
 
 def photograph(
@@ -170,28 +201,36 @@ def photograph(
     config: CameraConfig | None = None,
     size: tuple[int, int] = PHOTO_SIZE,
 ) -> Photo:
-    """Photograph a flat RGB card; the same `rng` state gives the same bytes."""
+    """Photograph a flat RGB card; the same `rng` state gives the same bytes.
+
+    The returned `Photo.distortions` records what was drawn: `scale`, `rotation`, `tilt`,
+    `background`, `shadow`, `glare`, `blur` (Gaussian sigma, 0 when too small to apply), `noise`
+    (sigma of the grain) and `jpeg_quality`.
+    """
     config = config or CameraConfig()
     card_h, card_w = card.shape[:2]
-    corners = _target_corners(rng, (card_w, card_h), config, size)
+    corners, draws = _target_corners(rng, (card_w, card_h), config, size)
     source = box_to_quad((0, 0, card_w, card_h)).astype(np.float32)
     homography = cv2.getPerspectiveTransform(source, corners.astype(np.float32))
-    image = background(rng, size)
+    image, draws["background"] = _background(rng, size)
     cv2.warpPerspective(
         card, homography, size, dst=image, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_TRANSPARENT
     )
-    shaded = _shade(image.astype(np.float32), rng, config)
+    shaded, shading = _shade(image.astype(np.float32), rng, config)
     sigma = rng.uniform(*config.blur_sigma)
     if sigma > 0.3:
         shaded = cv2.GaussianBlur(shaded, (0, 0), sigma)
     grain = noise(rng, *shaded.shape[:2])  # luminance noise, the same in all three channels
-    shaded += np.float32(rng.uniform(*config.noise_sigma)) * grain
+    noise_sigma = rng.uniform(*config.noise_sigma)
+    shaded += np.float32(noise_sigma) * grain
     pixels = np.clip(shaded, 0, 255).astype(np.uint8)
     quality = int(rng.integers(config.jpeg_quality[0], config.jpeg_quality[1] + 1))
     ok, encoded = cv2.imencode(".jpg", pixels[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:
         raise RuntimeError("OpenCV could not encode the photo as JPEG.")
-    return Photo(encoded.tobytes(), size, homography, corners)
+    draws.update(shading, blur=float(sigma) if sigma > 0.3 else 0.0, noise=float(noise_sigma))
+    draws["jpeg_quality"] = quality
+    return Photo(encoded.tobytes(), size, homography, corners, draws)
 
 
 def rectify(image: np.ndarray, quad: np.ndarray, size: tuple[int, int]) -> np.ndarray:

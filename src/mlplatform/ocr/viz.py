@@ -62,3 +62,18 @@ def show(image: np.ndarray, max_width: int = 960, quality: int = 80) -> Any:
     if not ok:
         raise RuntimeError("OpenCV could not encode the image as JPEG.")
     return IPythonImage(data=encoded.tobytes(), format="jpeg")
+
+
+def figure_pixels(figure: Any) -> np.ndarray:
+    """A matplotlib figure rendered to an RGB array (the figure is closed afterwards)."""
+    import matplotlib.pyplot as plt
+
+    figure.canvas.draw()
+    pixels = np.asarray(figure.canvas.buffer_rgba())[..., :3].copy()
+    plt.close(figure)
+    return pixels
+
+
+def show_figure(figure: Any, max_width: int = 960, quality: int = 80) -> Any:
+    """Display a matplotlib figure of photos as a JPEG (a PNG of noisy photos runs to megabytes)."""
+    return show(figure_pixels(figure), max_width=max_width, quality=quality)

