@@ -7,7 +7,7 @@ Detection (chapter 08): `geometry` (quads, IoU, corner error), `detect_heuristic
 baseline), `corner_model` (the trained detector), `corner_training` and `corner_augment` (its
 training), `mask_quad` (mask to corners), `detection_eval` (scores per layout and distortion).
 Recognition (chapter 09): `reader` (rectify, find the text lines, read the ID), `crnn` and
-`recognizer_training` (fine-tuning EasyOCR's recogniser), `id_rules` (the check-digit rule),
+`recognizer_training` and `letter_crops` (fine-tuning EasyOCR's recogniser), `id_rules` (the check-digit rule),
 `text_metrics` and `reading_eval` (exact match and character error rate), `registered_reader`,
 `reader_registry` and `reader_pyfunc_entry` (the `ocr-id-reader` pyfunc), `pipeline` (the KFP
 training pipeline).

@@ -181,6 +181,32 @@ def ensure_dataset(
     return root
 
 
+class DatasetMismatchError(RuntimeError):
+    """The set on this machine is not the one a pipeline run validated."""
+
+
+def verified_dataset(
+    content_hash: str, fast: bool, seed: int, settings: Settings | None = None
+) -> Path:
+    """The set for `fast`/`seed`, generated here if missing, checked against `content_hash`.
+
+    Pipeline steps pass the validated set's content hash, not its folder: in cluster mode every step
+    runs in its own pod, which regenerates the (deterministic) set and must get the same bytes.
+
+    Raises:
+        DatasetMismatchError: the set here has another content hash (e.g. another generator version).
+    """
+    root = ensure_dataset(settings, split_sizes(fast), seed, progress=False)
+    found = read_manifest(root).content_hash
+    if found != content_hash:
+        raise DatasetMismatchError(
+            f"The card set {root.name} here has content hash {found[:12]}, but the run validated "
+            f"{content_hash[:12]}: the steps run different generator versions. Rebuild the runtime "
+            "image from this checkout (`make images`) and run the pipeline again."
+        )
+    return root
+
+
 @dataclass(frozen=True)
 class FieldBox:
     """One printed field in a photo: its text, quadrilateral (4 x 2) and COCO box (x, y, w, h)."""
@@ -264,4 +290,13 @@ def load_split(root: Path, split: str) -> list[Sample]:
     return samples
 
 
-__all__ = ["SPLITS", "Sample", "ensure_dataset", "generate_dataset", "load_split", "read_manifest"]
+__all__ = [
+    "SPLITS",
+    "DatasetMismatchError",
+    "Sample",
+    "ensure_dataset",
+    "generate_dataset",
+    "load_split",
+    "read_manifest",
+    "verified_dataset",
+]

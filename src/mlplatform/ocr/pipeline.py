@@ -4,8 +4,9 @@ generate the card set -> validate it -> train the corner detector -> fine-tune t
 evaluate on the test (and held-out) split -> register `ocr-id-reader`, which becomes `champion`
 only if it beats the current champion on the same test split (`registry.promote_if_better`).
 
-The data set is written to the shared data folder (`settings.data_dir`) and passed between steps by
-path: it is large, deterministic and content-hashed (its manifest), so steps need not copy it. The
+The data set is large, deterministic and content-hashed (its manifest), so steps pass its content
+hash, not its files: each step finds the set in the data folder, or regenerates it in a fresh pod
+(cluster mode), and `dataset.verified_dataset` refuses to go on if the bytes differ. The
 two trained models pass as `Model` artefacts; the evaluation as `Metrics` plus a JSON report. Like
 `recommender.pipeline`, every step is a lightweight component whose imports live in its body.
 Fast runs (`fast=True`) register under `ocr-id-reader-fast`, so tests never move the real aliases.
@@ -26,55 +27,54 @@ component = dsl.component(base_image=RUNTIME_IMAGE, install_kfp_package=False)
 
 @component
 def generate_data_op(fast: bool, seed: int) -> str:
-    """Generate the card set for this mode and seed (a no-op when it exists); returns its folder."""
+    """Generate the card set for this mode and seed (a no-op when it exists); returns its hash."""
     from mlplatform.config import load_settings
     from mlplatform.ocr.dataset import ensure_dataset, split_sizes
+    from mlplatform.ocr.manifest import read_manifest
 
-    settings = load_settings()
-    return str(ensure_dataset(settings, split_sizes(fast), seed, progress=False))
+    root = ensure_dataset(load_settings(), split_sizes(fast), seed, progress=False)
+    return read_manifest(root).content_hash
 
 
 @component
-def validate_data_op(root: str) -> str:
+def validate_data_op(data_hash: str, fast: bool, seed: int) -> str:
     """Check hashes, annotations and images; a broken set stops the run here. Returns the hash."""
-    from pathlib import Path
-
-    from mlplatform.ocr.manifest import read_manifest
+    from mlplatform.ocr.dataset import verified_dataset
     from mlplatform.ocr.validation import validate_dataset
 
-    report = validate_dataset(Path(root))
+    root = verified_dataset(data_hash, fast, seed)
+    report = validate_dataset(root)
     if not report.ok:
         raise ValueError(f"The card set in {root} failed validation:\n{report}")
-    return read_manifest(Path(root)).content_hash
+    return data_hash
 
 
 @component
-def train_detector_op(root: str, fast: bool, seed: int, detector: Output[Model]) -> None:
+def train_detector_op(data_hash: str, fast: bool, seed: int, detector: Output[Model]) -> None:
     """Train the corner detector from scratch and save it."""
     from pathlib import Path
 
     import torch
 
     from mlplatform.ocr.corner_training import CornerTrainConfig, train_corner_detector
-    from mlplatform.ocr.dataset import load_split
+    from mlplatform.ocr.dataset import load_split, verified_dataset
 
     torch.set_num_threads(1)
+    root = verified_dataset(data_hash, fast, seed)
     config = CornerTrainConfig.for_mode(fast, seed=seed)
     trained, _ = train_corner_detector(
-        load_split(Path(root), "train"), load_split(Path(root), "val"), config, progress=False
+        load_split(root, "train"), load_split(root, "val"), config, progress=False
     )
     trained.save(Path(detector.path))
     detector.metadata["framework"] = "mlplatform.CornerDetector"
 
 
 @component
-def finetune_reader_op(root: str, fast: bool, seed: int, recognizer: Output[Model]) -> float:
+def finetune_reader_op(data_hash: str, fast: bool, seed: int, recognizer: Output[Model]) -> float:
     """Fine-tune EasyOCR's recogniser on the training crops; returns the last val exact match."""
-    from pathlib import Path
-
     import torch
 
-    from mlplatform.ocr.dataset import load_split
+    from mlplatform.ocr.dataset import load_split, verified_dataset
     from mlplatform.ocr.recognizer_training import (
         ReaderTrainConfig,
         save_recognizer,
@@ -82,9 +82,10 @@ def finetune_reader_op(root: str, fast: bool, seed: int, recognizer: Output[Mode
     )
 
     torch.set_num_threads(1)
+    root = verified_dataset(data_hash, fast, seed)
     trained, history = train_recognizer(
-        load_split(Path(root), "train"),
-        load_split(Path(root), "val"),
+        load_split(root, "train"),
+        load_split(root, "val"),
         ReaderTrainConfig.for_mode(fast, seed=seed),
         progress=False,
     )
@@ -95,7 +96,9 @@ def finetune_reader_op(root: str, fast: bool, seed: int, recognizer: Output[Mode
 
 @component
 def evaluate_reader_op(
-    root: str,
+    data_hash: str,
+    fast: bool,
+    seed: int,
     detector: Input[Model],
     recognizer: Input[Model],
     metrics: Output[Metrics],
@@ -110,14 +113,15 @@ def evaluate_reader_op(
 
     from mlplatform.ocr.corner_model import CornerDetector
     from mlplatform.ocr.crnn import CRNNRecognizer
-    from mlplatform.ocr.dataset import load_split
+    from mlplatform.ocr.dataset import load_split, verified_dataset
     from mlplatform.ocr.reading_eval import evaluate_readers, headline_metrics
 
     torch.set_num_threads(1)
+    root = verified_dataset(data_hash, fast, seed)
     found = CornerDetector.load(Path(detector.path))
     reader = {"fine-tuned": CRNNRecognizer.load(Path(recognizer.path))}
     frame = pd.concat(
-        evaluate_readers(load_split(Path(root), s), found, reader, s, progress=False)
+        evaluate_readers(load_split(root, s), found, reader, s, progress=False)
         for s in ("test", "test_heldout")
     )
     values = headline_metrics(frame, "fine-tuned")
@@ -130,17 +134,19 @@ def evaluate_reader_op(
 
 @component
 def register_reader_op(
-    root: str,
+    data_hash: str,
+    fast: bool,
+    seed: int,
     detector: Input[Model],
     recognizer: Input[Model],
     report: Input[Artifact],
-    fast: bool,
     model_name: str,
 ) -> str:
     """Register the reader with its data version; `champion` only if better. Returns the outcome."""
     import json
     from pathlib import Path
 
+    from mlplatform.ocr.dataset import verified_dataset
     from mlplatform.ocr.manifest import read_manifest
     from mlplatform.ocr.reader_registry import register_reader
     from mlplatform.ocr.registered_reader import model_name_for
@@ -153,7 +159,7 @@ def register_reader_op(
     done = register_reader(
         Path(recognizer.path),
         Path(detector.path),
-        read_manifest(Path(root)),
+        read_manifest(verified_dataset(data_hash, fast, seed)),
         values,
         name=model_name,
     )
@@ -167,20 +173,23 @@ def ocr_training_pipeline(fast: bool = True, seed: int = 42, model_name: str = "
     `model_name` "" means `ocr-id-reader` in full mode and `ocr-id-reader-fast` in fast mode.
     """
     data = generate_data_op(fast=fast, seed=seed)
-    checked = validate_data_op(root=data.output)
-    detector = train_detector_op(root=data.output, fast=fast, seed=seed).after(checked)
-    reader = finetune_reader_op(root=data.output, fast=fast, seed=seed).after(checked)
+    checked = validate_data_op(data_hash=data.output, fast=fast, seed=seed)
+    detector = train_detector_op(data_hash=checked.output, fast=fast, seed=seed)
+    reader = finetune_reader_op(data_hash=checked.output, fast=fast, seed=seed)
     evaluation = evaluate_reader_op(
-        root=data.output,
+        data_hash=checked.output,
+        fast=fast,
+        seed=seed,
         detector=detector.outputs["detector"],
         recognizer=reader.outputs["recognizer"],
     )
     register = register_reader_op(
-        root=data.output,
+        data_hash=checked.output,
+        fast=fast,
+        seed=seed,
         detector=detector.outputs["detector"],
         recognizer=reader.outputs["recognizer"],
         report=evaluation.outputs["report"],
-        fast=fast,
         model_name=model_name,
     )
     return register.output
