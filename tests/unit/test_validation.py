@@ -91,3 +91,28 @@ def test_report_lists_every_problem_on_its_own_line() -> None:
     assert lines[1] == "  ratings:"
     assert sum(line.startswith("    - ") for line in lines) == 2
     assert "run again" in lines[-1]
+
+
+def _serve(monkeypatch: pytest.MonkeyPatch, ratings, users, items) -> None:
+    from mlplatform.recommender import movielens
+
+    monkeypatch.setattr(movielens, "load_ratings", lambda: ratings)
+    monkeypatch.setattr(movielens, "load_users", lambda: users)
+    monkeypatch.setattr(movielens, "load_items", lambda: items)
+
+
+def test_validated_ratings_samples_users_after_the_contract(monkeypatch) -> None:
+    from mlplatform.recommender.validation import validated_ratings
+
+    _serve(monkeypatch, *tiny_movielens())
+    assert len(validated_ratings()) == 3
+    assert validated_ratings(n_users=1, seed=0)["user_id"].nunique() == 1
+
+
+def test_validated_ratings_stops_on_a_broken_contract(monkeypatch) -> None:
+    from mlplatform.recommender.validation import validated_ratings
+
+    ratings, users, items = tiny_movielens()
+    _serve(monkeypatch, ratings.assign(rating=ratings["rating"] + 5), users, items)
+    with pytest.raises(ValidationError, match="rating"):
+        validated_ratings()

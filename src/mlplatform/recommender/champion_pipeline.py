@@ -26,13 +26,9 @@ component = dsl.component(base_image=RUNTIME_IMAGE, install_kfp_package=False)
 @component
 def validate_op(n_users: int, seed: int, ratings: Output[Dataset]) -> int:
     """Check the data contract of ratings, users and movies; keep all users or `n_users` of them."""
-    from mlplatform.recommender.movielens import load_items, load_ratings, load_users, sample_users
-    from mlplatform.recommender.validation import validate_movielens
+    from mlplatform.recommender.validation import validated_ratings
 
-    frame = load_ratings()
-    validate_movielens(frame, load_users(), load_items()).raise_if_failed()
-    if n_users > 0:
-        frame = sample_users(frame, n_users, seed=seed)
+    frame = validated_ratings(n_users, seed)
     frame.to_parquet(ratings.path, index=False)
     ratings.metadata["rows"] = len(frame)
     return len(frame)

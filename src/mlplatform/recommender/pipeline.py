@@ -32,13 +32,9 @@ def load_ratings_op(n_users: int, seed: int, ratings: Output[Dataset]) -> int:
 
     A broken data contract (`validate_movielens`) raises here, so nothing downstream trains on it.
     """
-    from mlplatform.recommender.movielens import load_items, load_ratings, load_users, sample_users
-    from mlplatform.recommender.validation import validate_movielens
+    from mlplatform.recommender.validation import validated_ratings
 
-    frame = load_ratings()
-    validate_movielens(frame, load_users(), load_items()).raise_if_failed()
-    if n_users > 0:
-        frame = sample_users(frame, n_users, seed=seed)
+    frame = validated_ratings(n_users, seed)
     frame.to_parquet(ratings.path, index=False)
     ratings.metadata["rows"] = len(frame)
     return len(frame)

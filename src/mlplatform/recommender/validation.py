@@ -81,3 +81,16 @@ def validate_movielens(
     """Run the course's MovieLens contract on the three frames and report every problem."""
     rows = {"ratings": len(ratings), "users": len(users), "items": len(items)}
     return ValidationReport("MovieLens", rows, check_movielens(ratings, users, items))
+
+
+def validated_ratings(n_users: int = 0, seed: int = 42) -> pd.DataFrame:
+    """The MovieLens ratings after the contract passed: all users, or `n_users` sampled ones.
+
+    What a pipeline's first step does: a broken contract raises `ValidationError` here, so nothing
+    downstream trains on bad data.
+    """
+    from mlplatform.recommender.movielens import load_items, load_ratings, load_users, sample_users
+
+    frame = load_ratings()
+    validate_movielens(frame, load_users(), load_items()).raise_if_failed()
+    return sample_users(frame, n_users, seed=seed) if n_users > 0 else frame
