@@ -31,9 +31,13 @@ def settings() -> Settings:
 def _ensure_platform(settings: Settings) -> Settings:
     settings.platform_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(settings.platform_dir / "tests.lock")):
-        if not all(s.is_healthy for s in services.platform_status(settings)):
+        before = services.platform_status(settings)
+        if not all(s.is_healthy for s in before):
             services.up(settings)
-            _marker(settings).touch()
+            # Only what the tests started is theirs to stop: a service that was merely slow to
+            # answer (starting, or busy) belongs to whoever started it.
+            if any(s.state == "stopped" for s in before):
+                _marker(settings).touch()
     return settings
 
 
