@@ -15,15 +15,15 @@ def tiny_sizes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(dataset, "split_sizes", lambda fast: TINY)
 
 
-def test_a_step_regenerates_the_same_set_from_the_hash(settings: Settings, tiny_sizes) -> None:
-    root = dataset.ensure_dataset(settings, TINY, seed=7, progress=False)
+def test_a_step_regenerates_the_same_set_from_the_hash(local: Settings, tiny_sizes) -> None:
+    root = dataset.ensure_dataset(local, TINY, seed=7, progress=False)
     expected = read_manifest(root).content_hash
     dataset.shutil.rmtree(root)  # a fresh pod has no data folder
-    again = verified_dataset(expected, fast=True, seed=7, settings=settings)
+    again = verified_dataset(expected, fast=True, seed=7, settings=local)
     assert again == root
     assert read_manifest(again).content_hash == expected
 
 
-def test_another_set_is_refused(settings: Settings, tiny_sizes) -> None:
+def test_another_set_is_refused(local: Settings, tiny_sizes) -> None:
     with pytest.raises(DatasetMismatchError, match="make images"):
-        verified_dataset("0" * 64, fast=True, seed=7, settings=settings)
+        verified_dataset("0" * 64, fast=True, seed=7, settings=local)
