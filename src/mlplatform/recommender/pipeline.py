@@ -75,24 +75,9 @@ def train_baseline_op(
 @component
 def evaluate_op(model: Input[Model], test: Input[Dataset], metrics: Output[Metrics]) -> float:
     """Score the model on the test ratings; log RMSE and MAE and return the RMSE."""
-    import json
-    import pickle
+    from mlplatform.recommender.pipeline_steps import score_saved_model
 
-    import pandas as pd
-
-    from mlplatform.recommender.metrics import mae, rmse
-
-    with open(model.path, "rb") as handle:
-        fitted = pickle.load(handle)  # our own artefact from the previous step
-    frame = pd.read_parquet(test.path)
-    predicted = fitted.predict(frame)
-    score = rmse(frame["rating"], predicted)
-    metrics.log_metric("rmse", round(score, 4))
-    metrics.log_metric("mae", round(mae(frame["rating"], predicted), 4))
-    metrics.log_metric("test_rows", len(frame))
-    with open(metrics.path, "w") as handle:  # also as a file: kfp.local caches only real files
-        json.dump(metrics.metadata, handle)
-    return score
+    return score_saved_model(model.path, test.path, metrics)
 
 
 @component
