@@ -23,7 +23,6 @@ import mlflow
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from mlflow.entities.model_registry import ModelVersion
 from mlflow.models import ModelSignature
 from mlflow.types import ColSpec, Schema
 
@@ -31,7 +30,7 @@ from mlplatform.config import Settings
 from mlplatform.feature_sources import entity_frame
 from mlplatform.features import training_set
 from mlplatform.recommender.metrics import mae, rmse
-from mlplatform.recommender.registered import RatingPyfunc, fingerprint
+from mlplatform.recommender.registered import RatingPyfunc, RegisteredRun, fingerprint
 from mlplatform.recommender.torch_model import TorchRecommender
 from mlplatform.registry import FINGERPRINT_TAG, register_model
 from mlplatform.tracking import dataset_version, log_dataset, quiet_integer_hint
@@ -110,13 +109,9 @@ def plot_loss_curves(histories: Mapping[str, list[dict[str, float]]]) -> Figure:
 
 
 @dataclass(frozen=True)
-class TorchRun:
-    """What `train_and_register` recorded."""
+class TorchRun(RegisteredRun):
+    """What `train_and_register` recorded, with the fitted model."""
 
-    run_id: str
-    metrics: dict[str, float]
-    fingerprint: str
-    version: ModelVersion | None
     model: TorchRecommender
 
 
