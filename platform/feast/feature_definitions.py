@@ -1,7 +1,7 @@
 """The course's feature definitions for MovieLens 100K, in the shape of Feast's local template.
 
 `mlplatform.features.apply()` registers these objects (the SDK equivalent of `feast apply`). The parquet
-files they read are built from the ratings by `mlplatform.features.build_sources()`: one row per user (or
+files they read are built by `build_sources.py` (next to this file) from the ratings: one row per user (or
 item) and event time, holding the values as they were known at that moment, so a point-in-time join can
 never see the future. Source paths are relative to MLPLATFORM_HOME (see feature_store.yaml).
 """
@@ -96,3 +96,7 @@ movie_recommender_v1 = FeatureService(
     name="movie_recommender_v1",
     features=[user_features, item_features],
 )
+
+# What `mlplatform.features.apply()` registers, in order (the platform reads this list and knows
+# nothing else about the recommender).
+OBJECTS = [user, item, user_source, item_source, user_features, item_features, movie_recommender_v1]

@@ -12,11 +12,14 @@ from pathlib import Path
 
 import typer
 
-from mlplatform import cluster_cli, datasets, notebooks, services
+from mlplatform import notebooks, services
+from mlplatform.cluster import cli as cluster_cli
 from mlplatform.config import ConfigError, load_settings
 from mlplatform.grading import labgen
 from mlplatform.grading.grader import GradingAborted
 from mlplatform.grading.labspec import LabSpecError
+from mlplatform.quality import gate as quality_gate
+from mlplatform.recommender import movielens_files
 
 app = typer.Typer(
     help="Run the course's local platform, fetch data, build labs and execute notebooks.",
@@ -31,7 +34,8 @@ EXPECTED = (
     LabSpecError,
     GradingAborted,
     services.ServiceError,
-    datasets.DataError,
+    movielens_files.DataError,
+    quality_gate.GateInputError,
     labgen.SolutionMarkerError,
     FileNotFoundError,
 )
@@ -94,8 +98,27 @@ def data(
 
     Example: mlplatform data
     """
-    folder = datasets.fetch_movielens(force=force)
+    folder = movielens_files.fetch_movielens(force=force)
     typer.echo(f"MovieLens 100K verified in {folder}")
+
+
+@app.command()
+def gate(
+    candidate: str = typer.Option(..., help="JSON file of the candidate's metrics."),
+    champion: str = typer.Option(..., help="JSON file, or a registry URI models:/<name>@<alias>."),
+    tolerance: float = typer.Option(0.0, help="How much worse a metric may get (its units)."),
+) -> None:
+    """Pass (exit 0) when the candidate does not regress on the champion's metrics, else exit 1.
+
+    Both sides must be measured on the same evaluation data. A champion that does not exist yet
+    (no file, or no such alias) passes: the candidate becomes the first champion.
+
+    Example: mlplatform gate --candidate candidate.json --champion models:/movie-recommender@champion --tolerance 0.01
+    """
+    result = quality_gate.gate(candidate, champion, tolerance)
+    typer.echo(("PASS: " if result.passed else "FAIL: ") + result.reason)
+    if not result.passed:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -25,6 +25,7 @@ from typing import Literal
 Mode = Literal["local", "cluster"]
 MODES: tuple[Mode, ...] = ("local", "cluster")
 LOCALHOST = "127.0.0.1"
+FEAST_REPO = Path(__file__).resolve().parents[2] / "platform" / "feast"  # the feature repository
 
 
 class ConfigError(ValueError):

@@ -21,24 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-import httpx
 import psutil
 from tenacity import RetryError, retry, retry_if_result, stop_after_delay, wait_fixed
 
-from mlplatform.config import LOCALHOST, Settings, load_settings
+from mlplatform.config import FEAST_REPO, LOCALHOST, Settings, load_settings
+from mlplatform.health import ServiceError, ServiceNotRunningError, is_answering
 
 log = logging.getLogger(__name__)
 
 State = Literal["healthy", "starting", "unhealthy", "stopped"]
-FEAST_REPO = Path(__file__).resolve().parents[2] / "platform" / "feast"  # the feature repository
-
-
-class ServiceError(RuntimeError):
-    """A local service could not be started or stopped; the message says what to do."""
-
-
-class ServiceNotRunningError(ServiceError):
-    """A service the code needs is not answering."""
 
 
 @dataclass(frozen=True)
@@ -161,14 +152,6 @@ def _live_process(record: dict) -> psutil.Process | None:
         return proc
     except (psutil.NoSuchProcess, psutil.AccessDenied, KeyError):
         return None
-
-
-def is_answering(url: str, timeout: float = 2.0) -> bool:
-    """True when `url` returns HTTP 200."""
-    try:
-        return httpx.get(url, timeout=timeout).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def _port_in_use(port: int) -> bool:

@@ -1,7 +1,7 @@
 """Static checks of the cluster mode: no cluster needed, part of `make test`.
 
 Every local base and overlay renders with `kubectl kustomize` and follows every rule of
-`mlplatform.manifest_checks` (pinned images, requests and limits, probes, no plaintext secrets, strict
+`mlplatform.cluster.manifest_checks` (pinned images, requests and limits, probes, no plaintext secrets, strict
 Kubernetes schema). Each rule is also shown catching a broken manifest written here. The upstream KFP
 kustomizations need the network to render, so for them we check that every remote ref is a pinned
 tag. Jobs have no probes: they run to completion, and `probe_problems` skips them on purpose.
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlplatform.cluster_config import (
+from mlplatform.cluster.config import (
     SECRET_KEYS,
     SECRET_NAME,
     UIS,
@@ -24,7 +24,7 @@ from mlplatform.cluster_config import (
     load_cluster_config,
     read_env_file,
 )
-from mlplatform.manifest_checks import (
+from mlplatform.cluster.manifest_checks import (
     find_problems,
     image_problems,
     kind_config_problems,
@@ -34,7 +34,7 @@ from mlplatform.manifest_checks import (
     schema_problems,
     secret_problems,
 )
-from mlplatform.manifests import containers, load_yaml_documents, render
+from mlplatform.cluster.manifests import containers, load_yaml_documents, render
 
 ROOT = Path(__file__).resolve().parents[2]
 PATHS = ClusterPaths(ROOT)

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from mlplatform.datasets import verify_movielens
 from mlplatform.recommender import movielens
+from mlplatform.recommender.movielens_files import verify_movielens
 from mlplatform.recommender.splits import split_by_time, split_kfold, split_last_per_user
 from mlplatform.recommender.validation import validate_movielens
 

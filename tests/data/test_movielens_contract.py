@@ -1,8 +1,8 @@
-"""The course's data contract (mlplatform.data_checks) holds on MovieLens 100K as delivered."""
+"""The course's data contract (mlplatform.quality.data_checks) holds on MovieLens 100K as delivered."""
 
 import pandas as pd
 
-from mlplatform import data_checks
+from mlplatform.quality import data_checks
 from mlplatform.recommender import movielens
 
 

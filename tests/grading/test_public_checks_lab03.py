@@ -4,10 +4,10 @@ import copy
 
 import pytest
 
+from mlplatform.cluster.manifest_examples import broken_recommender, web_deployment
+from mlplatform.cluster.manifests import total_requests
 from mlplatform.grading import CheckFailed
 from mlplatform.grading.public import load_checks, run_check
-from mlplatform.manifest_examples import broken_recommender, web_deployment
-from mlplatform.manifests import total_requests
 
 CHECKS = load_checks("lab03")
 

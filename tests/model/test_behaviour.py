@@ -1,10 +1,9 @@
-"""Behavioural tests (mlplatform.model_checks) of BiasBaseline trained on the real training period."""
+"""Behavioural tests (mlplatform.recommender.model_checks) of BiasBaseline trained on the real training period."""
 
 import pandas as pd
 import pytest
 
-from mlplatform import model_checks
-from mlplatform.recommender import movielens
+from mlplatform.recommender import model_checks, movielens
 from mlplatform.recommender.baselines import BiasBaseline, GlobalMean
 from mlplatform.recommender.splits import split_by_time
 

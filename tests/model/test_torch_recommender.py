@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlplatform import model_checks
-from mlplatform.recommender import movielens
+from mlplatform.recommender import model_checks, movielens
 from mlplatform.recommender.baselines import BiasBaseline
 from mlplatform.recommender.champion import recommend_for_user
 from mlplatform.recommender.metrics import rmse

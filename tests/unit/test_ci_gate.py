@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlplatform import ci_gate
+from mlplatform.quality import gate as ci_gate
 from mlplatform.recommender.baselines import BiasBaseline, GlobalMean
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mlplatform import cluster
 from mlplatform.cli import app
-from mlplatform.cluster_checks import CheckResult
-from mlplatform.cluster_config import SECRET_KEYS, ClusterPaths, load_cluster_config
+from mlplatform.cluster import lifecycle as cluster
+from mlplatform.cluster.checks import CheckResult
+from mlplatform.cluster.config import SECRET_KEYS, ClusterPaths, load_cluster_config
 
 ROOT = Path(__file__).resolve().parents[2]
 PATHS = ClusterPaths(ROOT)

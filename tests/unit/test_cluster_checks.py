@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mlplatform import cluster_checks as checks
+from mlplatform.cluster import checks
 
 
 def fake_run(stdout: str = "", returncode: int = 0):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mlplatform.cluster_config import UIS, ClusterPaths, load_cluster_config, read_env_file
+from mlplatform.cluster.config import UIS, ClusterPaths, load_cluster_config, read_env_file
 
 ROOT = Path(__file__).resolve().parents[2]
 

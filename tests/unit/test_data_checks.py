@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlplatform import data_checks as dc
+from mlplatform.quality import data_checks as dc
 
 
 def tiny_movielens() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from mlplatform import datasets
 from mlplatform.config import Settings, load_settings
+from mlplatform.recommender import movielens_files as datasets
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlplatform import feature_sources, features, services
+from mlplatform import features, services
 from mlplatform.config import Settings, load_settings
+from mlplatform.recommender import feature_sources
 
 T0 = pd.Timestamp("1998-01-01", tz="UTC")
 

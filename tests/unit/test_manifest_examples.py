@@ -2,8 +2,8 @@
 
 import pytest
 
-from mlplatform.manifest_checks import find_problems
-from mlplatform.manifest_examples import broken_deployment, web_deployment
+from mlplatform.cluster.manifest_checks import find_problems
+from mlplatform.cluster.manifest_examples import broken_deployment, web_deployment
 
 
 @pytest.mark.parametrize(

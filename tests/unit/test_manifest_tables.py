@@ -1,4 +1,4 @@
-"""mlplatform.manifests: rendering, walking pod templates, quantities, tables and totals."""
+"""mlplatform.cluster.manifests: rendering, walking pod templates, quantities, tables and totals."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mlplatform.manifests import (
+from mlplatform.cluster.manifests import (
     ManifestError,
     containers,
     count_kinds,

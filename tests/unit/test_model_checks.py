@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlplatform import model_checks as mc
+from mlplatform.recommender import model_checks as mc
 from mlplatform.recommender.baselines import BiasBaseline, GlobalMean
 
 

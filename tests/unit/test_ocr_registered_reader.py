@@ -8,7 +8,7 @@ import pytest
 
 from mlplatform.ocr.dataset import Sample, generate_dataset, load_split, read_manifest
 from mlplatform.ocr.reader import Reading
-from mlplatform.ocr.reader_registry import reader_fingerprint, register_reader, signature
+from mlplatform.ocr.reader_registry import register_reader, signature
 from mlplatform.ocr.registered_reader import (
     OUTPUT_COLUMNS,
     IDReaderModel,
@@ -117,15 +117,6 @@ def test_readings_frame_flags() -> None:
 @pytest.mark.parametrize(("fast", "name"), [(True, "ocr-id-reader-fast"), (False, "ocr-id-reader")])
 def test_model_name_for(fast: bool, name: str) -> None:
     assert model_name_for(fast) == name
-
-
-def test_fingerprint_changes_with_the_weights(tmp_path: Path) -> None:
-    a, b = tmp_path / "a.pt", tmp_path / "b.pt"
-    a.write_bytes(b"one")
-    b.write_bytes(b"two")
-    assert reader_fingerprint(a, None, "d1") != reader_fingerprint(b, None, "d1")
-    assert reader_fingerprint(a, None, "d1") != reader_fingerprint(a, None, "d2")
-    assert reader_fingerprint(a, None, "d1") == reader_fingerprint(a, None, "d1")
 
 
 def test_signature_names_the_columns() -> None:

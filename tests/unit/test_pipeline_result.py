@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from mlplatform.pipeline_result import PipelineError, PipelineRunResult
+from mlplatform.pipelines.result import PipelineError, PipelineRunResult
 
 
 @pytest.fixture

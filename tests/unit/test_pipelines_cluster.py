@@ -7,7 +7,7 @@ import httpx
 import pytest
 from kfp import dsl
 
-from mlplatform import pipelines, pipelines_cluster
+from mlplatform import pipelines
 from mlplatform.config import Settings
 from mlplatform.pipelines import (
     KfpNotReachableError,
@@ -16,6 +16,7 @@ from mlplatform.pipelines import (
     compile_pipeline,
     run_pipeline,
 )
+from mlplatform.pipelines import cluster as pipelines_cluster
 from mlplatform.recommender.pipeline import reg_sweep_pipeline, training_pipeline
 
 

@@ -5,10 +5,9 @@ from pathlib import Path
 import mlflow
 import numpy as np
 import pandas as pd
-import pytest
 
 from mlplatform.recommender.models import make_model
-from mlplatform.recommender.registered import fingerprint, log_and_register
+from mlplatform.recommender.registered import log_and_register
 from mlplatform.registry import CHAMPION, load_by_alias, promote_if_better
 from mlplatform.tracking import dataset_inputs, dataset_version, temporary_tracking_uri
 
@@ -22,17 +21,6 @@ def ratings(seed: int = 0, n: int = 400) -> pd.DataFrame:
             "rating": rng.integers(1, 6, n).astype(float),
         }
     ).drop_duplicates(["user_id", "item_id"], ignore_index=True)
-
-
-@pytest.mark.parametrize(
-    ("change", "same"),
-    [({}, True), ({"params": {"k": 2}}, False), ({"name": "nmf"}, False), ({"digest": "b"}, False)],
-)
-def test_fingerprint_changes_with_name_params_and_data(change: dict, same: bool) -> None:
-    base = {"name": "svd", "params": {"k": 1}, "digest": "a"}
-    other = base | change
-    left = fingerprint(base["name"], base["params"], base["digest"])
-    assert (left == fingerprint(other["name"], other["params"], other["digest"])) is same
 
 
 def test_logged_model_predicts_like_the_fitted_one(tmp_path: Path) -> None:

@@ -9,20 +9,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlplatform.recommender.baselines import BiasBaseline, GlobalMean
+from mlplatform.recommender.baselines import BiasBaseline
 from mlplatform.recommender.tracked import train_and_log
 from mlplatform.registry import (
     CHALLENGER,
     CHAMPION,
     DigestMismatchError,
     UnknownAliasError,
+    alias_metrics,
     aliases,
-    baseline_from_state,
-    baseline_state,
     load_by_alias,
-    model_fingerprint,
-    model_params,
     promote_if_better,
+    resolve_alias,
     set_alias,
     version_by_alias,
 )
@@ -69,35 +67,6 @@ def name(store: str) -> str:
 def split(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     data = ratings(seed=seed)
     return data.iloc[:320], data.iloc[320:]
-
-
-def test_state_round_trip_predicts_the_same() -> None:
-    train, test = split()
-    model = BiasBaseline(reg_user=3.0).fit(train)
-    again = baseline_from_state(baseline_state(model))
-    assert again.reg_user == 3.0
-    np.testing.assert_allclose(again.predict(test), model.predict(test))
-
-
-@pytest.mark.parametrize(
-    ("other", "other_seed", "same"),
-    [
-        (BiasBaseline(), 0, True),
-        (BiasBaseline(reg_user=1.0), 0, False),
-        (BiasBaseline(), 1, False),
-        (GlobalMean(), 0, False),
-    ],
-    ids=["identical", "another parameter", "other training data", "another class"],
-)
-def test_fingerprint_changes_with_class_params_and_data(other, other_seed, same) -> None:
-    base = model_fingerprint(BiasBaseline(), dataset_version(split(0)[0], "train"))
-    fingerprint = model_fingerprint(other, dataset_version(split(other_seed)[0], "train"))
-    assert (fingerprint == base) is same
-
-
-def test_model_params_needs_a_dataclass_or_an_estimator() -> None:
-    with pytest.raises(TypeError, match="get_params"):
-        model_params(object())
 
 
 def test_rerunning_registers_no_duplicate_version(name: str) -> None:
@@ -182,6 +151,25 @@ def test_load_by_alias_predicts_like_the_model(name: str) -> None:
     predicted = loaded.predict(pairs)
     np.testing.assert_allclose(np.asarray(predicted), BiasBaseline().fit(train).predict(pairs))
     assert loaded.metadata.get_input_schema().input_names() == ["user_id", "item_id"]
+    assert (loaded.name, loaded.version, loaded.alias) == (name, tracked.version.version, CHAMPION)
+    assert loaded.run_id == tracked.run_id
+    assert resolve_alias(name, CHAMPION) == tracked.version.version
+
+
+def test_rerunning_with_the_same_data_keeps_the_fingerprint(name: str) -> None:
+    train, test = split()
+    first = train_and_log(BiasBaseline(), train, test, "a", register_as=name)
+    other_test = train_and_log(BiasBaseline(), train, test.iloc[:40], "b", register_as=name)
+    assert first.fingerprint != other_test.fingerprint  # the evaluation data is part of it
+
+
+def test_alias_metrics_reads_the_run_behind_an_alias(name: str) -> None:
+    train, test = split()
+    tracked = train_and_log(BiasBaseline(), train, test, "a", register_as=name)
+    assert alias_metrics(name, CHAMPION) is None  # no champion yet
+    set_alias(name, CHAMPION, tracked.version.version)
+    assert alias_metrics(name, CHAMPION)["rmse"] == pytest.approx(tracked.metrics["rmse"])
+    assert alias_metrics("no-such-model", CHAMPION) is None
 
 
 def test_an_unknown_alias_lists_the_aliases_that_exist(name: str) -> None:

@@ -31,6 +31,7 @@ import numpy as np
 from mlplatform.config import Settings, load_settings
 from mlplatform.ocr import coco
 from mlplatform.ocr.cards import random_identity, render_card
+from mlplatform.ocr.images import load_image
 from mlplatform.ocr.layouts import FIELDS, HELDOUT_LAYOUT, TRAINING_LAYOUTS, get_layout
 from mlplatform.ocr.manifest import GENERATOR_VERSION, Manifest, content_hashes, read_manifest
 from mlplatform.ocr.photos import CameraConfig, box_to_quad, photograph, transform_points
@@ -238,8 +239,6 @@ class Sample:
 
     def load(self) -> np.ndarray:
         """The photo as an RGB array (raises `InvalidImageError` on a bad file)."""
-        from mlplatform.ocr.validation import load_image
-
         return load_image(self.path)
 
 

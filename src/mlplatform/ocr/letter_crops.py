@@ -22,9 +22,9 @@ import numpy as np
 
 from mlplatform.ocr import icao
 from mlplatform.ocr.cards import random_identity, render_card
+from mlplatform.ocr.field_patches import FieldPatch, patch_around
 from mlplatform.ocr.layouts import TRAINING_LAYOUTS, get_layout
 from mlplatform.ocr.photos import box_to_quad, photograph, transform_points
-from mlplatform.ocr.recognizer_training import FieldPatch, patch_around
 
 EXTRA_STREAM = 100  # the data set's splits use streams 0-3
 

@@ -14,6 +14,7 @@ import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from mlplatform.digests import file_sha256
 from mlplatform.tracking import CONTEXTS, DIGEST_LENGTH, DatasetVersion
 
 MANIFEST_NAME = "manifest.json"
@@ -73,15 +74,10 @@ def read_manifest(root: Path) -> Manifest:
     return Manifest(**json.loads(path.read_text()))
 
 
-def file_digest(path: Path) -> str:
-    """SHA-256 of one file."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def _tree_hash(root: Path, files: list[Path]) -> str:
     sha = hashlib.sha256()
     for path in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
-        sha.update(f"{path.relative_to(root).as_posix()}\0{file_digest(path)}\n".encode())
+        sha.update(f"{path.relative_to(root).as_posix()}\0{file_sha256(path)}\n".encode())
     return sha.hexdigest()
 
 
@@ -118,3 +114,21 @@ def log_manifest(manifest: Manifest, split: str = "train", context: str = "train
         {**version.tags(context), f"data.{context}.content_hash": manifest.content_hash}
     )
     mlflow.log_dict(asdict(manifest), f"data/{context}_manifest.json")
+
+
+@dataclass(frozen=True)
+class ManifestInput:
+    """A split of a generated set as a run's data input (the registry's `DataInput`)."""
+
+    manifest: Manifest
+    split: str
+    context: str
+
+    @property
+    def digest(self) -> str:
+        """The split's content digest, as logged."""
+        return self.manifest.dataset_version(self.split).digest
+
+    def log(self) -> None:
+        """Record the split on the active run (`log_manifest`)."""
+        log_manifest(self.manifest, self.split, self.context)

@@ -1,19 +1,18 @@
 """Log `ocr-id-reader` with its data version and metrics, register it, promote it only if better.
 
-The run records what a reviewer needs to trust a version: the training split's manifest (dataset
-input "training") and the test split's (input "evaluation", whose digest `promote_if_better`
-compares), the metrics on the test and held-out splits, and a fingerprint of the two weight files
-and the training data, so that registering the same model twice finds the existing version.
-`champion` moves to the new version only if its `test_exact_match_rule` is strictly higher than
-the champion's on the same test split.
+The reader goes through the platform's one path (`mlplatform.registry.log_and_register`): the
+model as code (`reader_pyfunc_entry.py`) plus its weight files, the training split's manifest
+(dataset input "training") and the test split's (input "evaluation", whose digest
+`promote_if_better` compares), the metrics on the test and held-out splits, and a fingerprint of
+the weight files' contents and the data, so that registering the same model twice finds the
+existing version. `champion` moves to the new version only if its `test_exact_match_rule` is
+strictly higher than the champion's on the same test split.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import version as installed_version
@@ -22,18 +21,18 @@ from pathlib import Path
 import mlflow
 from mlflow.entities.model_registry import ModelVersion
 from mlflow.models import ModelSignature
-from mlflow.models.model import ModelInfo
 from mlflow.types import ColSpec, Schema
 
 from mlplatform.ocr.crnn import ID_ALPHABET
-from mlplatform.ocr.manifest import Manifest, file_digest, log_manifest
+from mlplatform.ocr.manifest import Manifest, ManifestInput
 from mlplatform.ocr.registered_reader import ENTRY_POINT, METRIC, MODEL_NAME
 from mlplatform.registry import (
-    FINGERPRINT_TAG,
     DigestMismatchError,
+    ModelPackage,
     Promotion,
+    log_and_register,
     promote_if_better,
-    register_model,
+    save_package,
 )
 
 EXPERIMENT = "ocr-reader"
@@ -67,24 +66,24 @@ def signature() -> ModelSignature:
     return ModelSignature(inputs=inputs, outputs=outputs)
 
 
-def reader_fingerprint(recognizer: Path, detector: Path | None, training_digest: str) -> str:
-    """16 hex characters over the weight files' contents and the training data's digest."""
-    payload = {
-        "recognizer": file_digest(recognizer),
-        "detector": file_digest(detector) if detector else "heuristic",
-        "training": training_digest,
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+def reader_package(
+    folder: Path, recognizer: Path, detector: Path | None, alphabet: str | None = ID_ALPHABET
+) -> ModelPackage:
+    """The reader as a `ModelPackage`: entry file, weight files and a config written to `folder`.
 
-
-def _artifacts(folder: Path, recognizer: Path, detector: Path | None, alphabet: str | None) -> dict:
-    config = folder / "reader_config.json"
-    kind = "trained" if detector else "heuristic"
-    config.write_text(json.dumps({"alphabet": alphabet, "detector": kind}))
-    artifacts = {"recognizer": str(recognizer), "config": str(config)}
+    No input example on purpose: MLflow would run the whole reader on it while logging.
+    """
+    config = Path(folder) / "reader_config.json"
+    config.write_text(json.dumps({"alphabet": alphabet, "detector": _kind(detector)}))
+    artifacts = {"recognizer": Path(recognizer), "config": config}
     if detector is not None:
-        artifacts["detector"] = str(detector)
-    return artifacts
+        artifacts["detector"] = Path(detector)
+    pins = [f"{name}=={installed_version(name)}" for name in REQUIREMENTS]
+    return ModelPackage(ENTRY_POINT, artifacts, signature(), pip_requirements=pins)
+
+
+def _kind(detector: Path | None) -> str:
+    return "trained" if detector else "heuristic"
 
 
 def save_reader_model(
@@ -92,29 +91,7 @@ def save_reader_model(
 ) -> Path:
     """Write the pyfunc to a local folder (no tracking server), e.g. to time it; returns `path`."""
     with tempfile.TemporaryDirectory() as folder:
-        mlflow.pyfunc.save_model(
-            path=str(path),
-            python_model=str(ENTRY_POINT),
-            artifacts=_artifacts(Path(folder), recognizer, detector, alphabet),
-            signature=signature(),
-        )
-    return Path(path)
-
-
-def log_reader_model(
-    recognizer: Path, detector: Path | None, alphabet: str | None = ID_ALPHABET
-) -> ModelInfo:
-    """Log the pyfunc (models-from-code) with its artifacts in the active run; returns ModelInfo."""
-    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
-        # No input example on purpose: MLflow would run the whole reader on it while logging.
-        warnings.filterwarnings("ignore", message=".*input example was not provided.*")
-        return mlflow.pyfunc.log_model(
-            name="model",
-            python_model=str(ENTRY_POINT),
-            artifacts=_artifacts(Path(folder), recognizer, detector, alphabet),
-            signature=signature(),
-            pip_requirements=[f"{name}=={installed_version(name)}" for name in REQUIREMENTS],
-        )
+        return save_package(reader_package(Path(folder), recognizer, detector, alphabet), path)
 
 
 def register_reader(
@@ -132,23 +109,30 @@ def register_reader(
     """
     if promote and METRIC not in metrics:
         raise KeyError(f"metrics lack {METRIC!r}: evaluate on the test split before registering.")
-    fingerprint = reader_fingerprint(recognizer, detector, manifest.split_hashes["train"])
     mlflow.set_experiment(EXPERIMENT)
-    with mlflow.start_run(run_name=name) as run:
-        log_manifest(manifest, "train", "training")
-        log_manifest(manifest, "test", "evaluation")
-        mlflow.log_metrics({key: float(value) for key, value in metrics.items()})
-        mlflow.log_params(
-            {"detector": "trained" if detector else "heuristic", "alphabet": "A-Z0-9"}
+    parts = {
+        "recognizer": Path(recognizer),
+        "detector": Path(detector) if detector else "heuristic",
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        done = log_and_register(
+            reader_package(Path(folder), recognizer, detector),
+            run_name=name,
+            params={"detector": _kind(detector), "alphabet": "A-Z0-9"},
+            metrics=metrics,
+            data=[
+                ManifestInput(manifest, "train", "training"),
+                ManifestInput(manifest, "test", "evaluation"),
+            ],
+            parts=parts,
+            register_as=name,
         )
-        mlflow.set_tag(FINGERPRINT_TAG, fingerprint)
-        info = log_reader_model(recognizer, detector)
-    version = register_model(info.model_uri, name, fingerprint)
+    assert done.version is not None  # register_as was given
     if not promote:
-        return ReaderRegistration(run.info.run_id, fingerprint, version, None)
+        return ReaderRegistration(done.run_id, done.fingerprint, done.version, None)
     try:
-        promotion = promote_if_better(name, version.version, METRIC, higher_is_better=True)
+        promotion = promote_if_better(name, done.version.version, METRIC, higher_is_better=True)
     except DigestMismatchError as error:  # the champion was scored on another test split
         note = f"not promoted, the scores are not comparable: {error}"
-        return ReaderRegistration(run.info.run_id, fingerprint, version, None, note)
-    return ReaderRegistration(run.info.run_id, fingerprint, version, promotion)
+        return ReaderRegistration(done.run_id, done.fingerprint, done.version, None, note)
+    return ReaderRegistration(done.run_id, done.fingerprint, done.version, promotion)

@@ -29,6 +29,8 @@ import torch
 
 from mlplatform.ocr.crnn import CRNNRecognizer, build_network, characters, prepare
 from mlplatform.ocr.dataset import Sample
+from mlplatform.ocr.field_patches import FieldPatch, patch_around, quad_height
+from mlplatform.ocr.letter_crops import letter_patches
 from mlplatform.ocr.photos import rectify
 from mlplatform.ocr.text_metrics import corpus_cer, exact_match
 
@@ -60,35 +62,12 @@ class ReaderTrainConfig:
         return cls(epochs=2, letter_fields=LETTER_FIELDS_FULL, seed=seed)
 
 
-@dataclass(frozen=True)
-class FieldPatch:
-    """The region around one ID field: grey pixels, the field's quad in them, and its text."""
-
-    pixels: np.ndarray
-    quad: np.ndarray  # 4 x 2, clockwise from top-left, in patch pixels
-    text: str
-
-
 def field_patch(
     sample: Sample, image: np.ndarray | None = None, field: str = "id_number"
 ) -> FieldPatch:
     """Cut a generous region around `field` out of the photo (so the jitter has room)."""
     grey = cv2.cvtColor(sample.load() if image is None else image, cv2.COLOR_RGB2GRAY)
     return patch_around(grey, sample.fields[field].quad, sample.fields[field].text)
-
-
-def patch_around(grey: np.ndarray, quad: np.ndarray, text: str) -> FieldPatch:
-    """The region of a grey photo around a field's quad, with 1.5 field heights of room."""
-    quad = np.asarray(quad, float)
-    pad = 1.5 * _height(quad)
-    x0, y0 = np.maximum(np.floor(quad.min(axis=0) - pad), 0).astype(int)
-    x1 = int(min(np.ceil(quad[:, 0].max() + pad), grey.shape[1]))
-    y1 = int(min(np.ceil(quad[:, 1].max() + pad), grey.shape[0]))
-    return FieldPatch(grey[y0:y1, x0:x1].copy(), quad - [x0, y0], text)
-
-
-def _height(quad: np.ndarray) -> float:
-    return float(np.linalg.norm(quad[3] - quad[0]) + np.linalg.norm(quad[2] - quad[1])) / 2
 
 
 def expand_quad(quad: np.ndarray, margins: Sequence[float]) -> np.ndarray:
@@ -98,7 +77,7 @@ def expand_quad(quad: np.ndarray, margins: Sequence[float]) -> np.ndarray:
     down = (quad[3] - quad[0] + quad[2] - quad[1]) / 2
     unit_x = across / np.linalg.norm(across)
     unit_y = down / np.linalg.norm(down)
-    h = _height(quad)
+    h = quad_height(quad)
     left, top, right, bottom = (m * h for m in margins)
     shifts = [-left * unit_x - top * unit_y, right * unit_x - top * unit_y,
               right * unit_x + bottom * unit_y, -left * unit_x + bottom * unit_y]  # fmt: skip
@@ -112,7 +91,7 @@ def clean_crop(patch: FieldPatch, margin: float = 0.2, height: int = 32) -> np.n
 
 
 def _rectified(pixels: np.ndarray, quad: np.ndarray, height: int) -> np.ndarray:
-    width = np.linalg.norm(quad[1] - quad[0]) / max(_height(quad), 1.0) * height
+    width = np.linalg.norm(quad[1] - quad[0]) / max(quad_height(quad), 1.0) * height
     return rectify(pixels, quad, (max(8, round(width)), height))
 
 
@@ -120,7 +99,7 @@ def augment_crop(
     patch: FieldPatch, rng: np.random.Generator, config: ReaderTrainConfig
 ) -> np.ndarray:
     """One random training view of the field: jittered corners and margins, size, blur, contrast."""
-    h = _height(patch.quad)
+    h = quad_height(patch.quad)
     quad = expand_quad(patch.quad, rng.uniform(*config.margin, size=4))
     quad = quad + rng.normal(0, config.jitter * h, (4, 2))
     crop = _rectified(patch.pixels, quad, int(rng.integers(*config.crop_height)))
@@ -200,8 +179,6 @@ def train_recognizer(
     rng = np.random.default_rng(config.seed)
     train_patches, val_patches = _patches(train, config.max_train), _patches(val, config.max_val)
     if config.letter_fields:
-        from mlplatform.ocr.letter_crops import letter_patches
-
         train_patches += letter_patches(config.letter_fields, config.seed)
     val_crops = [clean_crop(p) for p in val_patches]
     val_texts = [p.text for p in val_patches]

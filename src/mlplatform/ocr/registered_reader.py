@@ -59,7 +59,7 @@ def image_of(row: pd.Series) -> np.ndarray:
     Raises:
         InvalidImageError: empty, not base64, or not an image.
     """
-    from mlplatform.ocr.validation import InvalidImageError, decode_image, load_image
+    from mlplatform.ocr.images import InvalidImageError, decode_image, load_image
 
     if "path" in row and isinstance(row["path"], str) and row["path"]:
         return load_image(row["path"])

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 
 from mlplatform.ocr import coco, icao
 from mlplatform.ocr.dataset import SPLITS, read_coco
+from mlplatform.ocr.images import InvalidImageError, load_image
 from mlplatform.ocr.manifest import content_hashes, read_manifest
 
 REQUIRED_KEYS = {
@@ -25,39 +25,6 @@ REQUIRED_KEYS = {
     "annotations": ("id", "image_id", "category_id", "bbox"),
 }
 TOLERANCE = 0.5  # pixels: coordinates are rounded to 0.01, and a box edge may touch the border
-
-
-class InvalidImageError(ValueError):
-    """A file that should be an image is missing, empty or not an image."""
-
-
-def load_image(path: Path | str) -> np.ndarray:
-    """Read an image file as an H x W x 3 RGB uint8 array.
-
-    Raises:
-        InvalidImageError: the file is missing, empty, or not an image OpenCV can decode; the
-            message names the file and says what to do.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise InvalidImageError(f"{path} does not exist; check the path or regenerate the set.")
-    data = path.read_bytes()
-    if not data:
-        raise InvalidImageError(f"{path} is empty (0 bytes): re-copy or regenerate it.")
-    return decode_image(data, str(path))
-
-
-def decode_image(data: bytes, name: str = "the upload") -> np.ndarray:
-    """Decode image bytes (JPEG, PNG, ...) to RGB; raises `InvalidImageError` if they are not one."""
-    if not data:
-        raise InvalidImageError(f"{name} is empty (0 bytes): send a JPEG or PNG image.")
-    pixels = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-    if pixels is None:
-        raise InvalidImageError(
-            f"{name} is not an image OpenCV can decode ({len(data)} bytes starting "
-            f"{data[:8]!r}); expected a JPEG or PNG file."
-        )
-    return np.ascontiguousarray(pixels[..., ::-1])
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,10 @@ from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 from surprise import NMF, SVD, BaselineOnly, Dataset, KNNBaseline, Reader, SVDpp, Trainset
 
 from mlplatform.recommender.movielens import RATING_SCALE
+from mlplatform.recommender.surprise_state import SurpriseState, score_grid
 
 COLUMNS = ["user_id", "item_id", "rating"]
 
@@ -94,10 +94,19 @@ class SurpriseModel:
         self.name = name
         self.params = {**DEFAULTS.get(name, {}), **params}
         self.algo = ALGORITHMS[name](**self.params)
-        self.trainset: Trainset | None = None
+        self.state: SurpriseState | None = None
 
     def __repr__(self) -> str:
         return f"SurpriseModel({self.name!r}, **{self.params})"
+
+    @classmethod
+    def from_state(
+        cls, name: str, params: Mapping[str, Any], state: SurpriseState
+    ) -> SurpriseModel:
+        """A fitted model rebuilt from its saved arrays (no surprise training needed)."""
+        model = cls(name, **params)
+        model.state = state
+        return model
 
     def fit(self, train: pd.DataFrame) -> SurpriseModel:
         """Fit on a ratings frame (all its rows are training data)."""
@@ -106,8 +115,7 @@ class SurpriseModel:
     def fit_trainset(self, trainset: Trainset) -> SurpriseModel:
         """Fit on a surprise `Trainset` (what `KFold` yields)."""
         self.algo.fit(trainset)
-        self.trainset = trainset
-        self._user_items = _user_item_matrix(trainset)
+        self.state = SurpriseState.from_fitted(self.algo, trainset)
         return self
 
     def predict(self, pairs: pd.DataFrame) -> np.ndarray:
@@ -116,112 +124,13 @@ class SurpriseModel:
 
     def score(self, user_ids: np.ndarray, item_ids: np.ndarray) -> np.ndarray:
         """Unclipped estimates for the grid; unknown users or items get surprise's fallbacks."""
-        ts = self._fitted()
-        users, items = _inner(ts, user_ids, users=True), _inner(ts, item_ids, users=False)
-        known_u, known_i = users >= 0, items >= 0
-        out = np.full((len(users), len(items)), ts.global_mean)
-        if self._unbiased():  # factors only; surprise falls back to the global mean for unknowns
-            out[np.ix_(known_u, known_i)] = _factor_dot(self.algo, users[known_u], items[known_i])
-            return out
-        bu, bi = self._biases()
-        out += np.where(known_u, bu[np.maximum(users, 0)], 0.0)[:, None]
-        out += np.where(known_i, bi[np.maximum(items, 0)], 0.0)[None, :]
-        if known_u.any() and known_i.any():
-            out[np.ix_(known_u, known_i)] += self._interaction(users[known_u], items[known_i])
-        return out
-
-    def _fitted(self) -> Trainset:
-        if self.trainset is None:
+        if self.state is None:
             raise RuntimeError(f"{self!r} is not fitted yet: call .fit(train) first.")
-        return self.trainset
+        return score_grid(self.state, self.name, self._unbiased(), user_ids, item_ids)
 
     def _unbiased(self) -> bool:
         """SVD with `biased=False` and NMF by default predict a plain dot product of factors."""
         return self.name in ("svd", "nmf") and not self.params.get("biased", self.name == "svd")
-
-    def _biases(self) -> tuple[np.ndarray, np.ndarray]:
-        return np.asarray(self.algo.bu), np.asarray(self.algo.bi)
-
-    def _interaction(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
-        """The part of the estimate beyond the baseline, for known users x known items."""
-        algo = self.algo
-        if self.name == "baseline_only":
-            return np.zeros((len(users), len(items)))
-        if self.name == "knn_baseline":
-            return _knn_adjustment(algo, self._fitted(), self._user_items, users, items)
-        pu = np.asarray(algo.pu)[users]
-        if self.name == "svdpp":
-            rows = self._user_items[users]
-            n_rated = np.asarray(rows.getnnz(axis=1), dtype=float)
-            implicit = (rows > 0).astype(float) @ np.asarray(algo.yj)
-            pu = pu + implicit / np.sqrt(np.maximum(n_rated, 1.0))[:, None]
-        return pu @ np.asarray(algo.qi)[items].T
-
-
-def _factor_dot(algo: SVD | NMF, users: np.ndarray, items: np.ndarray) -> np.ndarray:
-    return np.asarray(algo.pu)[users] @ np.asarray(algo.qi)[items].T
-
-
-def _inner(trainset: Trainset, raw_ids: np.ndarray, users: bool) -> np.ndarray:
-    """Inner ids of raw ids; -1 for ids the trainset has never seen."""
-    mapping = trainset._raw2inner_id_users if users else trainset._raw2inner_id_items
-    return np.array([mapping.get(raw, -1) for raw in np.asarray(raw_ids).tolist()], dtype=np.int64)
-
-
-def _user_item_matrix(trainset: Trainset) -> sparse.csr_matrix:
-    """Train ratings as a sparse inner-user x inner-item matrix."""
-    u, i, r = (np.array(col) for col in zip(*trainset.all_ratings(), strict=True))
-    shape = (trainset.n_users, trainset.n_items)
-    return sparse.csr_matrix((r.astype(float), (u.astype(int), i.astype(int))), shape=shape)
-
-
-def _knn_adjustment(
-    algo: KNNBaseline,
-    trainset: Trainset,
-    ratings: sparse.csr_matrix,
-    users: np.ndarray,
-    items: np.ndarray,
-) -> np.ndarray:
-    """KNNBaseline's neighbour term, as surprise's `estimate` computes it, for users x items.
-
-    Item-based, for user u and item i: the `k` items u rated that are most similar to i; of those
-    with a positive similarity, the similarity-weighted mean of (rating - baseline). User-based
-    swaps the roles: the `k` users who rated i that are most similar to u.
-    """
-    bu, bi = np.asarray(algo.bu), np.asarray(algo.bi)
-    if algo.sim_options.get("user_based", True):
-        by_item = ratings.T.tocsr()
-        return _neighbour_term(algo, trainset.global_mean, by_item, items, users, bi, bu).T
-    return _neighbour_term(algo, trainset.global_mean, ratings, users, items, bu, bi)
-
-
-def _neighbour_term(
-    algo: KNNBaseline,
-    mean: float,
-    ratings: sparse.csr_matrix,
-    outer: np.ndarray,
-    targets: np.ndarray,
-    b_outer: np.ndarray,
-    b_targets: np.ndarray,
-) -> np.ndarray:
-    """For each `outer` row (user, or item when user-based), the term of every target column."""
-    sim, k, min_k = np.asarray(algo.sim), algo.k, algo.min_k
-    out = np.zeros((len(outer), len(targets)))
-    for row, y in enumerate(outer):
-        neighbours = ratings.indices[ratings.indptr[y] : ratings.indptr[y + 1]]
-        values = ratings.data[ratings.indptr[y] : ratings.indptr[y + 1]]
-        residual = values - (mean + b_outer[y] + b_targets[neighbours])
-        s = sim[np.ix_(targets, neighbours)]
-        if len(neighbours) > k:
-            top = np.argpartition(-s, k - 1, axis=1)[:, :k]
-            s, residual_k = np.take_along_axis(s, top, axis=1), residual[top]
-        else:
-            residual_k = np.broadcast_to(residual, s.shape)
-        weights = np.where(s > 0, s, 0.0)
-        total, count = weights.sum(axis=1), (weights > 0).sum(axis=1)
-        ok = (count >= min_k) & (total > 0)
-        out[row, ok] = (weights * residual_k).sum(axis=1)[ok] / total[ok]
-    return out
 
 
 ALGORITHMS: Mapping[str, type] = {

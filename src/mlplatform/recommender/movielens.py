@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from mlplatform.config import Settings, load_settings
-from mlplatform.datasets import verify_movielens
+from mlplatform.recommender.movielens_files import verify_movielens
 
 N_RATINGS = 100_000
 N_USERS = 943

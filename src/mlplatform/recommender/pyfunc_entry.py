@@ -1,11 +1,11 @@
-"""Models-from-code entry point of the recommender's MLflow model.
+"""Models-from-code entry point of every registered recommender (`movie-recommender`).
 
-`mlplatform.registry.log_recommender` logs this file as the model's code; MLflow runs it when the
-model is loaded, then calls `load_context`, which reads the fitted biases from the model's artifacts.
+MLflow runs this file when the model is loaded, then calls `load_context`, which rebuilds the
+fitted model from the files `model_files.save_model` wrote (JSON, npz, a torch state_dict).
 """
 
 import mlflow
 
-from mlplatform.registry import BiasRecommender
+from mlplatform.recommender.registered import RatingPyfunc
 
-mlflow.models.set_model(BiasRecommender())
+mlflow.models.set_model(RatingPyfunc())

@@ -13,13 +13,11 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 import matplotlib.pyplot as plt
-import mlflow
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -27,13 +25,10 @@ from mlflow.models import ModelSignature
 from mlflow.types import ColSpec, Schema
 
 from mlplatform.config import Settings
-from mlplatform.feature_sources import entity_frame
 from mlplatform.features import training_set
-from mlplatform.recommender.metrics import mae, rmse
-from mlplatform.recommender.registered import RatingPyfunc, RegisteredRun, fingerprint
+from mlplatform.recommender.feature_sources import entity_frame
+from mlplatform.recommender.registered import RegisteredRun, register_fitted
 from mlplatform.recommender.torch_model import TorchRecommender
-from mlplatform.registry import FINGERPRINT_TAG, register_model
-from mlplatform.tracking import dataset_version, log_dataset, quiet_integer_hint
 
 STATIC_USER = ("age", "gender", "occupation")
 STATIC_ITEM = ("genres", "release_year")
@@ -47,7 +42,7 @@ SIGNATURE = ModelSignature(
             ColSpec("string", "occupation", required=False),
         ]
     ),
-    outputs=Schema([ColSpec("double", "rating")]),
+    outputs=Schema([ColSpec("double", "predicted_rating")]),
 )
 
 
@@ -136,7 +131,7 @@ def log_fitted(
     run_name: str | None = None,
     extra_metrics: Mapping[str, float] | None = None,
 ) -> TorchRun:
-    """Log a fitted model as one MLflow run (loss curves, data versions, metrics, pyfunc); register.
+    """Log a fitted model as one MLflow run (loss curves, data versions, metrics, model); register.
 
     `train` is the Feast training set it was fitted on; `test` the held-out ratings (e.g.
     `split_by_time(...).test`), logged as is as the evaluation dataset, so `promote_if_better` can
@@ -144,25 +139,9 @@ def log_fitted(
     baseline of chapter 05). Test ratings are predicted from `user_id` and `item_id` only, i.e.
     from the features as of the end of training: what a served model sees.
     """
-    training = dataset_version(train, "movielens-feast-train")
-    evaluation = dataset_version(test, "movielens-test")
-    pairs = test[["user_id", "item_id"]].reset_index(drop=True)
-    predicted = model.predict(pairs)
-    metrics = {"rmse": rmse(test["rating"], predicted), "mae": mae(test["rating"], predicted)}
-    metrics |= {key: float(value) for key, value in (extra_metrics or {}).items()}
-    key = fingerprint(model.name, model.params(), training.digest)
-    with mlflow.start_run(run_name=run_name or model.name) as run, quiet_integer_hint():
-        mlflow.log_params({"model": model.name, **model.params(), "best_epoch": model.best_epoch_})
-        for epoch, record in enumerate(model.history):
-            mlflow.log_metrics(record, step=epoch)
-        log_dataset(train, training, context="training")
-        log_dataset(test, evaluation, context="evaluation")
-        mlflow.log_metrics(metrics)
-        mlflow.set_tag(FINGERPRINT_TAG, key)
-        with warnings.catch_warnings():  # no input example: loading it back to check costs seconds
-            warnings.filterwarnings("ignore", message=".*input example was not provided.*")
-            info = mlflow.pyfunc.log_model(
-                name="model", python_model=RatingPyfunc(model), signature=SIGNATURE
-            )
-    version = register_model(info.model_uri, register_as, key) if register_as else None
-    return TorchRun(run.info.run_id, metrics, key, version, model)
+    done = register_fitted(
+        model, train, test, run_name=run_name or model.name, register_as=register_as,
+        params={**model.params(), "best_epoch": model.best_epoch_}, extra_metrics=extra_metrics,
+        training_name="movielens-feast-train", signature=SIGNATURE, history=model.history,
+    )  # fmt: skip
+    return TorchRun(done.run_id, done.metrics, done.fingerprint, done.version, model)

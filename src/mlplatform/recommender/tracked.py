@@ -2,27 +2,20 @@
 
 One call records everything chapter 01 left out: which data trained and evaluated the model (as
 dataset inputs with digests), its parameters, its test metrics and the fitted model itself, and
-registers it (once: an unchanged model on unchanged data finds its existing version).
+registers it (once: an unchanged model on unchanged data finds its existing version). It goes
+through the same path as every registered model (`registered.register_fitted`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import mlflow
 import pandas as pd
 from mlflow.entities.model_registry import ModelVersion
 
 from mlplatform.recommender.baselines import BiasBaseline
-from mlplatform.recommender.metrics import mae, rmse
-from mlplatform.registry import (
-    FINGERPRINT_TAG,
-    log_recommender,
-    model_fingerprint,
-    model_params,
-    register_model,
-)
-from mlplatform.tracking import DatasetVersion, dataset_version, log_dataset, quiet_integer_hint
+from mlplatform.recommender.registered import register_fitted
+from mlplatform.tracking import DatasetVersion, dataset_version
 
 
 @dataclass(frozen=True)
@@ -53,25 +46,10 @@ def train_and_log(
     model to register it under (returning the existing version when nothing changed); `tags` are
     added to the run.
     """
+    model.fit(train)
+    done = register_fitted(model, train, test, run_name=run_name, register_as=register_as,
+                           tags=tags)  # fmt: skip
     training = dataset_version(train, "movielens-train")
     evaluation = dataset_version(test, "movielens-test")
-    model.fit(train)
-    predicted = model.predict(test)
-    metrics = {"rmse": rmse(test["rating"], predicted), "mae": mae(test["rating"], predicted)}
-    fingerprint = model_fingerprint(model, training)
-    with mlflow.start_run(run_name=run_name, tags=tags) as run:
-        mlflow.log_params({"model": type(model).__name__, **model_params(model)})
-        log_dataset(train, training, context="training")
-        log_dataset(test, evaluation, context="evaluation")
-        info = log_recommender(model, test)
-        with quiet_integer_hint():
-            eval_input = mlflow.data.from_pandas(
-                test, name=evaluation.name, digest=evaluation.digest
-            )
-            for key, value in metrics.items():
-                mlflow.log_metric(key, value, dataset=eval_input, model_id=info.model_id)
-        mlflow.set_tag(FINGERPRINT_TAG, fingerprint)
-    version = register_model(info.model_uri, register_as, fingerprint) if register_as else None
-    return TrackedRun(
-        run.info.run_id, info.model_uri, metrics, fingerprint, training, evaluation, version
-    )
+    return TrackedRun(done.run_id, done.model_uri, done.metrics, done.fingerprint, training,
+                      evaluation, done.version)  # fmt: skip

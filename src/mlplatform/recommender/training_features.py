@@ -1,6 +1,6 @@
 """The rating statistics a model may know, recomputed from its own training ratings only.
 
-The Feast sources (`mlplatform.feature_sources`) hold each user's and movie's running rating count
+The Feast sources (`mlplatform.recommender.feature_sources`) hold each user's and movie's running rating count
 and mean over *all* MovieLens ratings. On a temporal split that is harmless: every rating before a
 training row's time is itself in train. On a random split (k-fold CV) or on each user's last 20%,
 it is target leakage: a training row's statistics would include held-out ratings made before it,
@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mlplatform.feature_sources import REQUEST_LAG, running_stats
+from mlplatform.recommender.feature_sources import REQUEST_LAG, running_stats
 
 AGGREGATE_COLUMNS = [
     "user_rating_count",

@@ -1,6 +1,6 @@
 """Validate MovieLens frames before anything trains on them, and stop with a readable report.
 
-The checks themselves are `mlplatform.data_checks.check_movielens` (schema, ranges, duplicate keys,
+The checks themselves are `mlplatform.recommender.movielens_contract.check_movielens` (schema, ranges, duplicate keys,
 missing values, referential integrity between ratings, users and items). This module turns their list
 of problems into a report object that a pipeline step can act on: `raise_if_failed()` stops the run
 with every problem listed at once, grouped by frame.
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from mlplatform.data_checks import check_movielens
+from mlplatform.recommender.movielens_contract import check_movielens
 
 
 class ValidationError(ValueError):
@@ -57,7 +57,7 @@ class ValidationReport:
             lines += [f"    - {problem}" for problem in problems]
         lines.append(
             "Fix the data (or the step that produced it) and run again; "
-            "`mlplatform.data_checks` has one function per check to investigate."
+            "`mlplatform.quality.data_checks` has one function per check to investigate."
         )
         return "\n".join(lines)
 

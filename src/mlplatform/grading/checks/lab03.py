@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mlplatform.cluster.manifest_checks import find_problems, split_image
 from mlplatform.grading.public import Check, CheckFailed, Namespace, answer
-from mlplatform.manifest_checks import find_problems, split_image
 
 # The manifest lab 03 asks the learner to repair (q2); the lab shows it as `broken`.
 BROKEN_NAME = "recommender"

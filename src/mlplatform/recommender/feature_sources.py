@@ -1,5 +1,9 @@
 """Build the feature store's offline sources from MovieLens, point-in-time correct, with pandas.
 
+The feature repository `platform/feast/` declares its sources with `build_sources.py`, which calls
+`build_sources` here: the platform's `mlplatform.features.prepare` loads that file by path and never
+imports the recommender.
+
 Each source row describes one user (or movie) at one event time, with the values as they were known
 at that moment: static attributes plus running statistics over the ratings up to and including that
 time. A point-in-time join can therefore only ever see the past. `latest_values` and `naive_join` build
@@ -19,8 +23,23 @@ import numpy as np
 import pandas as pd
 
 from mlplatform.config import Settings, load_settings
+from mlplatform.recommender import movielens
 
 SOURCE_FILES = {"user": "user_features.parquet", "item": "item_features.parquet"}
+USER_FEATURES = [
+    "user_features:age",
+    "user_features:gender",
+    "user_features:occupation",
+    "user_features:user_rating_count",
+    "user_features:user_mean_rating",
+]
+ITEM_FEATURES = [
+    "item_features:genres",
+    "item_features:release_year",
+    "item_features:item_rating_count",
+    "item_features:item_mean_rating",
+]
+FEATURES = USER_FEATURES + ITEM_FEATURES
 REQUEST_LAG = pd.Timedelta(seconds=1)
 
 
@@ -109,8 +128,6 @@ def build_sources(
     Returns:
         `{"user": path, "item": path}`.
     """
-    from mlplatform.recommender import movielens
-
     settings = settings or load_settings()
     ratings = movielens.load_ratings(settings) if ratings is None else ratings
     users = movielens.load_users(settings) if users is None else users
@@ -162,40 +179,9 @@ def naive_join(
     return joined.merge(latest_values(item_rows, "item_id"), on="item_id", how="left")
 
 
-def find_skew(
-    offline: pd.DataFrame,
-    online: pd.DataFrame,
-    keys: list[str],
-    columns: list[str],
-    tolerance: float = 1e-5,
-) -> pd.DataFrame:
-    """Where two frames disagree on a feature for the same keys (training/serving skew).
-
-    Args:
-        offline: features as the model was trained on them, one row per key.
-        online: features as they are served, one row per key.
-        keys: columns that identify a row in both frames, e.g. `["user_id"]`.
-        columns: feature columns to compare; numbers within `tolerance` count as equal, and two
-            missing values are equal.
-        tolerance: absolute tolerance for numeric columns.
-
-    Returns:
-        One row per disagreement: the keys, `feature`, `offline` and `online` values (empty: no skew).
-    """
-    merged = offline[[*keys, *columns]].merge(
-        online[[*keys, *columns]], on=keys, suffixes=("_offline", "_online"), validate="one_to_one"
-    )
-    found = []
-    for column in columns:
-        left, right = merged[f"{column}_offline"], merged[f"{column}_online"]
-        if pd.api.types.is_numeric_dtype(left) and pd.api.types.is_numeric_dtype(right):
-            same = np.isclose(
-                left.astype(float), right.astype(float), atol=tolerance, rtol=0, equal_nan=True
-            )
-        else:
-            same = (left.astype(str) == right.astype(str)).to_numpy()
-        rows = merged.loc[~same, keys].assign(
-            feature=column, offline=left[~same], online=right[~same]
-        )
-        found.append(rows)
-    return pd.concat(found, ignore_index=True)
+def naive_training_set(entity_df: pd.DataFrame, settings: Settings | None = None) -> pd.DataFrame:
+    """Today's values joined onto every row, ignoring time: the leaky join, for demonstration."""
+    folder = sources_dir(settings or load_settings())
+    users = pd.read_parquet(folder / SOURCE_FILES["user"])
+    items = pd.read_parquet(folder / SOURCE_FILES["item"])
+    return naive_join(entity_df.reset_index(drop=True), users, items)

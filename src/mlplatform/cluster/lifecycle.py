@@ -20,8 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from mlplatform import cluster_checks as checks
-from mlplatform.cluster_config import (
+from mlplatform.cluster import checks
+from mlplatform.cluster.config import (
     KFP_CRD,
     KFP_NAMESPACE,
     NAMESPACE,

@@ -6,7 +6,6 @@ installed), its SHA-256 is checked, and the three atomic files are extracted and
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 import subprocess
@@ -16,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 from mlplatform.config import Settings, load_settings
+from mlplatform.digests import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +45,6 @@ def read_checksums(path: Path) -> dict[str, str]:
     return sums
 
 
-def sha256_of(path: Path) -> str:
-    """SHA-256 of a file, read in blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verify_movielens(settings: Settings | None = None) -> Path:
     """Check that every MovieLens file is present and matches its checksum.
 
@@ -67,7 +58,7 @@ def verify_movielens(settings: Settings | None = None) -> Path:
         path = folder / name
         if not path.is_file():
             raise DataError(f"MovieLens 100K is missing {path}. {FIX}")
-        if sha256_of(path) != expected[name]:
+        if file_sha256(path) != expected[name]:
             raise DataError(
                 f"{path} does not match its recorded SHA-256 (corrupt or edited). {FIX}"
             )
@@ -86,7 +77,7 @@ def _download_wheel(settings: Settings) -> Path:
             check=True,
         )  # fmt: skip
     expected = read_checksums(checksums_file(settings))[RECBOLE_WHEEL]
-    if sha256_of(wheel) != expected:
+    if file_sha256(wheel) != expected:
         wheel.unlink()
         raise DataError(
             f"The downloaded {RECBOLE_WHEEL} has the wrong SHA-256 and was deleted. {FIX}"

@@ -1,4 +1,4 @@
-"""Model tests for rating models, and the gate that compares a candidate with the champion.
+"""Model tests for rating models, and the sample training CI runs before the gate.
 
 The behavioural checks take any object with `.predict(pairs) -> array`, where `pairs` is a frame
 with `user_id` and `item_id` columns (the course's `BiasBaseline` and friends), and return a list of
@@ -8,29 +8,21 @@ readable problems, empty when the model behaves:
 - invariance: predictions do not depend on row order or on a column the model should ignore;
 - directional expectation: an item many users loved is predicted higher than one they hated.
 
-`compare_to_champion` is the regression gate of CI: plain metric dicts in, pass or fail with a reason
-out. Where the champion's metrics come from (a JSON file, the MLflow registry) is `ci_gate`'s job.
+`train_and_evaluate` is what CI trains on a sample before the gate (`mlplatform.quality.gate`)
+compares the candidate's metrics with the champion's.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
-from mlplatform.recommender.movielens import RATING_SCALE
-
-# Which way is better for the metrics the course logs; pass `directions=` for any other metric.
-METRIC_DIRECTIONS = {
-    "rmse": "lower",
-    "mae": "lower",
-    "precision_at_10": "higher",
-    "ndcg_at_10": "higher",
-}
+from mlplatform.recommender.metrics import mae, rmse
+from mlplatform.recommender.movielens import RATING_SCALE, sample_users
+from mlplatform.recommender.splits import split_by_time
 
 
 class RatingModel(Protocol):
@@ -111,56 +103,22 @@ def check_directional(
     ]
 
 
-@dataclass(frozen=True)
-class GateResult:
-    """The regression gate's verdict: `passed`, a one-line `reason`, and the per-metric deltas."""
+def train_and_evaluate(
+    ratings: pd.DataFrame,
+    make_model: Callable[[], RatingModel],
+    n_users: int | None = None,
+    seed: int = 0,
+) -> dict[str, float]:
+    """Fit `make_model()` on a time split of (a user sample of) `ratings`; return RMSE and MAE.
 
-    passed: bool
-    reason: str
-    deltas: dict[str, float] = field(default_factory=dict)  # candidate minus champion
-
-
-def compare_to_champion(
-    candidate_metrics: Mapping[str, float],
-    champion_metrics: Mapping[str, float] | None,
-    tolerance: float = 0.0,
-    directions: Mapping[str, str] | None = None,
-) -> GateResult:
-    """Pass when no metric of the champion got worse by more than `tolerance` (absolute units).
-
-    Args:
-        candidate_metrics: the new model's metrics, e.g. {"rmse": 0.98}.
-        champion_metrics: the champion's metrics on the same data; None or empty when there is no
-            champion yet, which passes (the first model becomes the champion).
-        tolerance: how much worse a metric may get (noise allowance), in the metric's units.
-        directions: "lower" or "higher" is better, by metric name; defaults to METRIC_DIRECTIONS.
-
-    Raises:
-        ValueError: a negative tolerance, or a metric whose direction is unknown.
+    The sample and the split are deterministic for a given `seed`, so a candidate and a champion
+    trained by this function are judged on the same test rows.
     """
-    if tolerance < 0:
-        raise ValueError(f"tolerance must be >= 0, got {tolerance}")
-    if not champion_metrics:
-        return GateResult(True, "no champion yet: the candidate becomes the first champion")
-    directions = {**METRIC_DIRECTIONS, **(directions or {})}
-    deltas, failures = {}, []
-    for name, champion in champion_metrics.items():
-        if directions.get(name) not in ("lower", "higher"):
-            raise ValueError(
-                f"no direction for metric {name!r}: pass directions={{{name!r}: 'lower'}} "
-                f"or directions={{{name!r}: 'higher'}}"
-            )
-        if name not in candidate_metrics or not math.isfinite(candidate_metrics[name]):
-            failures.append(f"{name} is missing from the candidate's metrics")
-            continue
-        deltas[name] = float(candidate_metrics[name]) - float(champion)
-        worse = deltas[name] if directions[name] == "lower" else -deltas[name]
-        if worse > tolerance:
-            failures.append(
-                f"{name} regressed: {candidate_metrics[name]:.4f} vs champion {champion:.4f} "
-                f"(tolerance {tolerance})"
-            )
-    if failures:
-        return GateResult(False, "; ".join(failures), deltas)
-    shown = ", ".join(f"{name} {delta:+.4f}" for name, delta in deltas.items())
-    return GateResult(True, f"no regression beyond {tolerance}: {shown}", deltas)
+    data = ratings if n_users is None else sample_users(ratings, n_users, seed=seed)
+    split = split_by_time(data)
+    model = make_model().fit(split.train)  # type: ignore[attr-defined]
+    predicted = model.predict(split.test)
+    return {
+        "rmse": rmse(split.test["rating"], predicted),
+        "mae": mae(split.test["rating"], predicted),
+    }

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import kubernetes_validate
 
-from mlplatform.manifests import RUN_TO_COMPLETION, Obj, containers
+from mlplatform.cluster.manifests import RUN_TO_COMPLETION, Obj, containers
 
 # The schema version closest to the kind node image (v1.36.1) that kubernetes-validate ships.
 KUBERNETES_VERSION = "1.36.0"

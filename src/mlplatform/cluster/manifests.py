@@ -3,7 +3,7 @@
 `render` runs `kubectl kustomize` (offline: only our own bases and overlays), `containers` walks the
 pod templates inside any workload, and `summarise` / `total_requests` turn them into the tables a
 platform engineer reads before applying anything. The rules the manifests must follow are in
-`mlplatform.manifest_checks`.
+`mlplatform.cluster.manifest_checks`.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ from importlib.metadata import version
 
 import typer
 
-from mlplatform import cluster
-from mlplatform.cluster_config import ClusterPaths, load_cluster_config
+from mlplatform.cluster import lifecycle as cluster
+from mlplatform.cluster.config import ClusterPaths, load_cluster_config
 from mlplatform.config import load_settings
 
 app = typer.Typer(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import copy
 
-from mlplatform.manifests import Obj
+from mlplatform.cluster.manifests import Obj
 
 
 def web_deployment(name: str = "web", image: str = "nginx:1.27.0", port: int = 80) -> Obj:
-    """A Deployment that passes every check of `mlplatform.manifest_checks`."""
+    """A Deployment that passes every check of `mlplatform.cluster.manifest_checks`."""
     labels = {"app.kubernetes.io/name": name}
     container = {
         "name": name,

@@ -10,24 +10,55 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import yaml
 
 from mlplatform.config import Settings, load_settings
-from mlplatform.pipelines import (
+from mlplatform.pipelines.result import (
     SUCCEEDED,
+    KfpNotReachableError,
     PipelineError,
     PipelineRunResult,
     PipelineStepFailedError,
     PipelineTimeoutError,
-    check_kfp_reachable,
-    compile_pipeline,
-    pipeline_name,
 )
+from mlplatform.pipelines.spec import compile_pipeline, pipeline_name
 
 EXPERIMENT = "mlplatform-course"
 NAMESPACE = "kubeflow"
 UI_URL = "http://localhost:8080"
-"""The KFP UI: published there by `make cluster-up` (see `mlplatform.cluster_config.UIS`)."""
+"""The KFP UI: published there by `make cluster-up` (see `mlplatform.cluster.config.UIS`)."""
+
+_CLUSTER_FIX = (
+    "Start the cluster with 'make cluster-up' (it publishes the KFP API on localhost:8888) and check "
+    "it with 'make cluster-status'; on another cluster, port-forward the API with "
+    "'kubectl port-forward -n kubeflow svc/ml-pipeline 8888:8888' or set KFP_HOST. "
+    "To run without a cluster, set MLPLATFORM_MODE=local."
+)
+
+
+def check_kfp_reachable(host: str | None, timeout: float = 3.0) -> str:
+    """Return the host if the KFP API answers its health check, else raise.
+
+    Raises:
+        KfpNotReachableError: no host is configured or nothing answers there; says what to run.
+    """
+    if not host:
+        raise KfpNotReachableError(f"No KFP host is configured (KFP_HOST is empty). {_CLUSTER_FIX}")
+    url = f"{host.rstrip('/')}/apis/v2beta1/healthz"
+    try:
+        response = httpx.get(url, timeout=timeout)
+    except httpx.HTTPError as error:
+        raise KfpNotReachableError(
+            f"The Kubeflow Pipelines API is not reachable at {host} ({type(error).__name__}). "
+            f"{_CLUSTER_FIX}"
+        ) from None
+    if response.status_code >= 400:
+        raise KfpNotReachableError(
+            f"The Kubeflow Pipelines API at {host} answered {response.status_code} to {url}. "
+            f"{_CLUSTER_FIX}"
+        )
+    return host
 
 
 def run_url(run_id: str, ui_url: str = UI_URL) -> str:

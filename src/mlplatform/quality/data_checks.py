@@ -2,7 +2,8 @@
 
 A check that returns problems instead of raising lets a pipeline, a pytest test and a notebook all use
 it: pytest asserts `problems == []` and shows every problem at once, a pipeline step logs them and
-stops, a notebook prints them. `check_movielens` bundles the course's contract for MovieLens 100K.
+stops, a notebook prints them. The recommender's contract for
+MovieLens 100K, built from these checks, is `mlplatform.recommender.movielens_contract`.
 
 Drift is measured per numeric column against a reference frame with two statistics: the two-sample
 Kolmogorov-Smirnov statistic (largest gap between the two empirical CDFs, with its p-value) and the
@@ -17,25 +18,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from mlplatform.recommender.movielens import RATING_SCALE
-
-# The course's contract for the three MovieLens frames (see mlplatform.recommender.movielens).
-RATINGS_SCHEMA = {
-    "user_id": "int32",
-    "item_id": "int32",
-    "rating": "float32",
-    "timestamp": "datetime64[ns, UTC]",
-}
-USERS_SCHEMA = {
-    "user_id": "int32",
-    "age": "int16",
-    "gender": "category",
-    "occupation": "category",
-    "zip_code": "object",
-}
-ITEMS_SCHEMA = {"item_id": "int32", "title": "object", "release_year": "Int16", "genres": "object"}
-RATINGS_RANGES = {"rating": RATING_SCALE, "user_id": (1, None), "item_id": (1, None)}
-USERS_RANGES = {"age": (1, 120)}
 # PSI above 0.2 is the common rule of thumb for "the population has shifted"; KS p-values are
 # tiny on large samples even for harmless shifts, so the KS statistic itself is compared.
 PSI_THRESHOLD = 0.2
@@ -98,27 +80,6 @@ def check_references(
         return []
     examples = sorted(orphans.unique().tolist())[:3]
     return [f"{len(orphans)} rows refer to a {column} missing from {parent_name}, e.g. {examples}"]
-
-
-def check_movielens(ratings: pd.DataFrame, users: pd.DataFrame, items: pd.DataFrame) -> list[str]:
-    """The course's data contract for MovieLens 100K: schema, ranges, keys, nulls, references."""
-    schema = (
-        [f"ratings: {p}" for p in check_schema(ratings, RATINGS_SCHEMA)]
-        + [f"users: {p}" for p in check_schema(users, USERS_SCHEMA)]
-        + [f"items: {p}" for p in check_schema(items, ITEMS_SCHEMA)]
-    )
-    if schema:  # the checks below assume the columns exist
-        return schema
-    return [
-        *[f"ratings: {p}" for p in check_ranges(ratings, RATINGS_RANGES)],
-        *[f"ratings: {p}" for p in check_unique(ratings, ["user_id", "item_id"])],
-        *[f"ratings: {p}" for p in check_not_null(ratings, RATINGS_SCHEMA)],
-        *[f"users: {p}" for p in check_ranges(users, USERS_RANGES)],
-        *[f"users: {p}" for p in check_unique(users, ["user_id"])],
-        *[f"items: {p}" for p in check_unique(items, ["item_id"])],
-        *[f"ratings: {p}" for p in check_references(ratings, users, "user_id", "users")],
-        *[f"ratings: {p}" for p in check_references(ratings, items, "item_id", "items")],
-    ]
 
 
 def population_stability_index(

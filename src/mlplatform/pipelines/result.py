@@ -24,6 +24,28 @@ class PipelineError(RuntimeError):
     """A pipeline could not be run; the message says why and what to do."""
 
 
+class KfpNotReachableError(PipelineError):
+    """The Kubeflow Pipelines API does not answer in cluster mode."""
+
+
+class PipelineStepFailedError(PipelineError):
+    """One step of a pipeline failed.
+
+    Attributes:
+        step: the name of the step (task) that failed.
+        log: where its log is: a file in local mode, a `kubectl logs` command in cluster mode.
+    """
+
+    def __init__(self, message: str, step: str, log: str) -> None:
+        super().__init__(message)
+        self.step = step
+        self.log = log
+
+
+class PipelineTimeoutError(PipelineError):
+    """The cluster run did not finish within the timeout."""
+
+
 @dataclass(frozen=True)
 class PipelineRunResult:
     """What one run of a pipeline produced.
