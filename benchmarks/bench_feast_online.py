@@ -20,6 +20,7 @@ import numpy as np
 from mlplatform import features, services
 from mlplatform.benchmarking import machine_info, print_table, write_result
 from mlplatform.config import load_settings
+from mlplatform.recommender.feature_sources import FEATURES
 
 REQUESTS = 200  # lookups per case, after WARMUP
 WARMUP = 20
@@ -58,7 +59,7 @@ def main() -> None:
         "benchmark": "feast_online_lookup",
         "online_store": "sqlite",
         "transport": "HTTP on 127.0.0.1, one keep-alive connection (httpx.Client)",
-        "features_per_entity_row": len(features.FEATURES),
+        "features_per_entity_row": len(FEATURES),
         "requests_per_case": REQUESTS,
         "warmup_requests": WARMUP,
     }
@@ -68,11 +69,11 @@ def main() -> None:
             entities = entities_for(size)
             pairs = zip(entities["user_id"], entities["item_id"], strict=True)
             rows_sdk = [{"user_id": user, "item_id": item} for user, item in pairs]
-            body = {"entities": entities, "features": features.FEATURES}
+            body = {"entities": entities, "features": FEATURES}
             server = measure(lambda b=body: client.post(url, json=b).raise_for_status())
             sdk = measure(
                 lambda r=rows_sdk: store.get_online_features(
-                    features=features.FEATURES, entity_rows=r
+                    features=FEATURES, entity_rows=r
                 ).to_dict()
             )
             for path, ms in (("server_http", server), ("sdk", sdk)):

@@ -4,12 +4,13 @@ import pandas as pd
 
 from mlplatform.quality import data_checks
 from mlplatform.recommender import movielens
+from mlplatform.recommender.movielens_contract import check_movielens
 
 
 def test_movielens_meets_the_contract(settings) -> None:
     ratings = movielens.load_ratings(settings)
     users, items = movielens.load_users(settings), movielens.load_items(settings)
-    assert data_checks.check_movielens(ratings, users, items) == []
+    assert check_movielens(ratings, users, items) == []
 
 
 def test_two_random_halves_do_not_drift(settings) -> None:

@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from mlplatform.quality import data_checks as dc
+from mlplatform.recommender.movielens_contract import check_movielens
 
 
 def tiny_movielens() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -35,7 +36,7 @@ def tiny_movielens() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 
 def test_clean_data_has_no_problems() -> None:
-    assert dc.check_movielens(*tiny_movielens()) == []
+    assert check_movielens(*tiny_movielens()) == []
 
 
 @pytest.mark.parametrize(
@@ -53,14 +54,14 @@ def test_clean_data_has_no_problems() -> None:
 )
 def test_corrupted_ratings_are_reported(corrupt, expected: str) -> None:
     ratings, users, items = tiny_movielens()
-    problems = dc.check_movielens(corrupt(ratings), users, items)
+    problems = check_movielens(corrupt(ratings), users, items)
     assert any(expected in p for p in problems), problems
 
 
 def test_users_ages_and_duplicate_users_are_reported() -> None:
     ratings, users, items = tiny_movielens()
     users = pd.concat([users, users.iloc[:1]]).assign(age=lambda u: u["age"].replace(53, 0))
-    problems = dc.check_movielens(ratings, users, items)
+    problems = check_movielens(ratings, users, items)
     assert any("'age': 1 values outside [1, 120]" in p for p in problems), problems
     assert any(p.startswith("users: 1 duplicate rows") for p in problems), problems
 

