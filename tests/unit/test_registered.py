@@ -35,6 +35,8 @@ def test_logged_model_predicts_like_the_fitted_one(tmp_path: Path) -> None:
         promotion = promote_if_better("m", run.version.version, "rmse")
         loaded = load_by_alias("m", CHAMPION)
         inputs = dataset_inputs(run.run_id)
+        uri = f"models:/m/{run.version.version}"
+        logged = Path(mlflow.artifacts.download_artifacts(uri, dst_path=str(tmp_path / "logged")))
         predicted = loaded.predict(test[["user_id", "item_id"]])
     expected = make_model("baseline_only").fit(train).predict(test)
     np.testing.assert_allclose(np.asarray(predicted), expected)
@@ -42,3 +44,6 @@ def test_logged_model_predicts_like_the_fitted_one(tmp_path: Path) -> None:
     assert again.version.version == run.version.version  # same fingerprint: not registered twice
     assert inputs["evaluation"].digest == dataset_version(test, "movielens-test").digest
     assert set(run.metrics) == {"rmse", "mae", "ndcg"}
+    assert "mlflow.pyfunc.loaders.code_model" in (logged / "MLmodel").read_text()  # from code ...
+    assert not list(logged.rglob("*.pkl"))  # ... and no pickled Python object
+    assert (loaded.name, loaded.version, loaded.alias) == ("m", run.version.version, CHAMPION)

@@ -112,3 +112,17 @@ def test_a_registered_torch_model_loads_by_alias_and_predicts_like_the_fitted_on
     assert again.version.version == run.version.version
     assert len(steps) == len(run.model.history) >= 1
     assert inputs["evaluation"].digest == dataset_version(test, "movielens-test").digest
+
+
+def test_a_saved_torch_model_loads_without_pickle_and_predicts_the_same(tmp_path: Path) -> None:
+    from mlplatform.recommender.model_files import load_model, save_model
+
+    frame = synthetic()
+    model = TorchRecommender(TorchConfig(n_factors=4, epochs=2, seed=1)).fit(frame.iloc[:450])
+    folder = save_model(model, tmp_path / "torch")
+    assert not list(folder.rglob("*.pkl"))
+    loaded = load_model(folder)
+    pairs = frame.iloc[450:][["user_id", "item_id"]]
+    np.testing.assert_array_equal(loaded.predict(pairs), model.predict(pairs))
+    users, items = np.array([1, 2, 999]), np.array([1, 2, 3])
+    np.testing.assert_array_equal(loaded.score(users, items), model.score(users, items))
