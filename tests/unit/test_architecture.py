@@ -22,7 +22,18 @@ PLATFORM = ["tracking", "registry", "features", "pipelines", "cluster", "quality
 # Top-level name inside mlplatform -> layer. A new module must be placed here (the test says so).
 LAYERS: dict[str, int] = {
     **dict.fromkeys(
-        ["", "config", "digests", "health", "lockfile", "benchmarking", "maturity", "stack"], 0
+        [
+            "",
+            "config",
+            "digests",
+            "health",
+            "lazy",
+            "lockfile",
+            "benchmarking",
+            "maturity",
+            "stack",
+        ],
+        0,
     ),
     **dict.fromkeys(PLATFORM, 1),
     **dict.fromkeys(["recommender", "ocr", "assistant"], 2),

@@ -24,8 +24,7 @@ training pipeline).
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from mlplatform.lazy import lazy_exports
 
 _EXPORTS = {
     "dataset": ["generate_dataset", "ensure_dataset", "verified_dataset", "load_split",
@@ -39,15 +38,4 @@ _EXPORTS = {
     "registered_reader": ["MODEL_NAME", "model_name_for"],
     "reader_registry": ["register_reader"],
 }  # fmt: skip
-_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_WHERE})
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

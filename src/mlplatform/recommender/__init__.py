@@ -19,8 +19,7 @@ files), `registered` and `pyfunc_entry` (the registered pyfunc), `tracked`, `mod
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from mlplatform.lazy import lazy_exports
 
 _EXPORTS = {
     "movielens": ["load_ratings", "load_users", "load_items", "sample_users", "RATING_SCALE"],
@@ -39,16 +38,6 @@ _EXPORTS = {
     "torch_model": ["TorchRecommender", "TorchConfig"],
     "champion": ["recommend_for_user"],
 }  # fmt: skip
-_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 MODEL_NAME = "movie-recommender"
-__all__ = ["MODEL_NAME", *sorted(_WHERE)]
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_WHERE})
+__getattr__, __dir__, _names = lazy_exports(__name__, _EXPORTS)
+__all__ = ["MODEL_NAME", *_names]

@@ -11,24 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from mlflow.entities.model_registry import ModelVersion
 
 from mlplatform.recommender.baselines import BiasBaseline
 from mlplatform.recommender.registered import register_fitted
+from mlplatform.registry import Registration
 from mlplatform.tracking import DatasetVersion, dataset_version
 
 
 @dataclass(frozen=True)
-class TrackedRun:
-    """What `train_and_log` recorded."""
+class TrackedRun(Registration):
+    """What `train_and_log` recorded: the registration and the two data versions."""
 
-    run_id: str
-    model_uri: str
-    metrics: dict[str, float]
-    fingerprint: str
     training: DatasetVersion
     evaluation: DatasetVersion
-    version: ModelVersion | None  # the registered version, when registration was asked for
 
 
 def train_and_log(
@@ -51,5 +46,4 @@ def train_and_log(
                            tags=tags)  # fmt: skip
     training = dataset_version(train, "movielens-train")
     evaluation = dataset_version(test, "movielens-test")
-    return TrackedRun(done.run_id, done.model_uri, done.metrics, done.fingerprint, training,
-                      evaluation, done.version)  # fmt: skip
+    return TrackedRun(**vars(done), training=training, evaluation=evaluation)
