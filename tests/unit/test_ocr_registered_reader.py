@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from mlplatform.ocr.dataset import Sample, generate_dataset, load_split, read_manifest
+from mlplatform.ocr.images import InvalidImageError
 from mlplatform.ocr.reader import Reading
 from mlplatform.ocr.reader_registry import register_reader, signature
 from mlplatform.ocr.registered_reader import (
@@ -17,7 +18,6 @@ from mlplatform.ocr.registered_reader import (
     read_row,
     readings_frame,
 )
-from mlplatform.ocr.validation import InvalidImageError
 from mlplatform.tracking import temporary_tracking_uri
 
 SIZES = {"train": 2, "val": 1, "test": 2, "test_heldout": 1}

@@ -8,7 +8,8 @@ import pytest
 
 from mlplatform.ocr import validation
 from mlplatform.ocr.dataset import generate_dataset, read_coco
-from mlplatform.ocr.validation import InvalidImageError, load_image, validate_dataset
+from mlplatform.ocr.images import InvalidImageError, decode_image, load_image
+from mlplatform.ocr.validation import validate_dataset
 
 SIZES = {"train": 6, "val": 2, "test": 2, "test_heldout": 2}
 
@@ -151,7 +152,7 @@ def test_load_image_on_a_missing_file(tmp_path: Path) -> None:
 
 def test_decode_image_names_the_input() -> None:
     with pytest.raises(InvalidImageError, match="request body is empty"):
-        validation.decode_image(b"", "request body")
+        decode_image(b"", "request body")
 
 
 @pytest.mark.parametrize(
