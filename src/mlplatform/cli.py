@@ -12,11 +12,12 @@ from pathlib import Path
 
 import typer
 
-from mlplatform import cluster_cli, datasets, notebooks, services
+from mlplatform import cluster_cli, datasets, notebooks, services, site_cli
 from mlplatform.config import ConfigError, load_settings
 from mlplatform.grading import labgen
 from mlplatform.grading.grader import GradingAborted
 from mlplatform.grading.labspec import LabSpecError
+from mlplatform.site.build import SiteBuildError
 
 app = typer.Typer(
     help="Run the course's local platform, fetch data, build labs and execute notebooks.",
@@ -25,6 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(cluster_cli.app, name="cluster")
+app.add_typer(site_cli.app, name="site")
 
 EXPECTED = (
     ConfigError,
@@ -34,6 +36,7 @@ EXPECTED = (
     datasets.DataError,
     labgen.SolutionMarkerError,
     FileNotFoundError,
+    SiteBuildError,
 )
 
 
