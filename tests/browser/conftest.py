@@ -1,7 +1,10 @@
-"""Headless Chromium from the OS packages, driven by Selenium through the system chromedriver.
+"""Browser tests: headless Chromium from the OS packages, driven by Selenium and the system chromedriver.
 
 Playwright's and Selenium Manager's own browser downloads are not available here, so both binaries
-come from Debian (`chromium`, `chromium-driver`; `make system-packages` installs them).
+come from Debian (`chromium`, `chromium-driver`; `make system-packages`, which `make test` runs first,
+installs them). Where they are missing the tests are skipped with the reason. `CHROMIUM` and
+`CHROMEDRIVER` point at other binaries (GitHub's runners ship Google Chrome and its driver).
+Screenshots go to `_build/screenshots/` for a person to look at.
 """
 
 from __future__ import annotations
@@ -13,9 +16,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 # Without the background-networking switches Chromium keeps calling home, which a closed network
@@ -51,6 +57,7 @@ def chromium() -> Iterator[webdriver.Chrome]:
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     for flag in (*FLAGS, f"--user-data-dir={profile}"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
@@ -59,3 +66,20 @@ def chromium() -> Iterator[webdriver.Chrome]:
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def browser() -> Iterator[webdriver.Chrome]:
+    """A fresh headless Chromium for one test; skipped, with the reason, where it is not installed."""
+    reason = missing_reason()
+    if reason:
+        pytest.skip(reason)
+    with chromium() as driver:
+        driver.set_page_load_timeout(60)
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
