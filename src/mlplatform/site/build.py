@@ -90,7 +90,10 @@ def run_mkdocs(config: Path) -> list[str]:
     """
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1"}
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-f", str(config)]
-    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    # From the config's folder: mkdocs-jupyter keeps its cache in ./.cache, which belongs in _build/.
+    result = subprocess.run(
+        command, cwd=config.parent, capture_output=True, text=True, env=env, check=False
+    )
     output = result.stdout + result.stderr
     if result.returncode != 0:
         reasons = _warnings(output) or output.strip().splitlines()[-5:]
