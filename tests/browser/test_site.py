@@ -60,6 +60,16 @@ def test_the_site_builds_without_warnings_or_problems(report: BuildReport) -> No
     assert {f"labs/{lab.stem}.html" for lab in (ROOT / "labs").glob("lab*.ipynb")} <= pages
 
 
+def test_cross_references_between_chapters_lead_to_pages(report: BuildReport) -> None:
+    # Chapter 11 links chapter 06 as a notebook; on the site the link must reach its page (the
+    # checks above prove that every such link resolves).
+    page = (report.site_dir / "chapters" / "ch11_recommender_data.html").read_text()
+    assert 'href="ch06_feature_store.html"' in page
+    assert 'href="ch06_feature_store.ipynb"' not in page
+    ch05 = (report.site_dir / "chapters" / "ch05_tracking.html").read_text()
+    assert 'href="../labs/lab05_tracking.html"' in ch05
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_every_chapter_page_shows_its_plots_and_the_run_note(
     report: BuildReport, chapter: Path
