@@ -47,6 +47,13 @@ def test_code_in_headings_becomes_html_code_and_body_text_is_kept() -> None:
     )
 
 
+def test_comments_in_fenced_code_are_not_headings() -> None:
+    source = "```bash\n# run `make lab` first\n```\n# A `real` heading\n"
+    assert html_code_in_headings(source) == (
+        "```bash\n# run `make lab` first\n```\n# A <code>real</code> heading\n"
+    )
+
+
 def test_the_run_note_names_the_chapter_and_links_its_lab() -> None:
     note = notes.run_chapter_note("chapters/ch05_tracking.ipynb", "../labs/lab05_tracking.html")
     assert "Run this chapter" in note

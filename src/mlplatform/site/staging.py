@@ -74,8 +74,11 @@ def html_code_in_headings(source: str) -> str:
     with code gets a TOC anchor that matches no heading id; with <code> both agree.
     """
     lines = source.splitlines(keepends=True)
+    fenced = False  # inside a ``` block a leading # is a comment, not a heading
     for index, line in enumerate(lines):
-        if line.startswith("#"):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        elif line.startswith("#") and not fenced:
             lines[index] = _CODE_SPAN.sub(lambda m: f"<code>{html.escape(m[1])}</code>", line)
     return "".join(lines)
 
