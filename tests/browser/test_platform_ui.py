@@ -57,7 +57,7 @@ def lab_command() -> list[str]:
 
 
 def _wait_until_serving(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"jupyter lab exited with {process.returncode}:\n{log.read_text()[-2000:]}")
@@ -67,7 +67,7 @@ def _wait_until_serving(url: str, process: subprocess.Popen, log: Path) -> None:
         except httpx.HTTPError:
             pass
         time.sleep(1)
-    pytest.fail(f"jupyter lab did not answer {url} within 120 s:\n{log.read_text()[-2000:]}")
+    pytest.fail(f"jupyter lab did not answer {url} within 240 s:\n{log.read_text()[-2000:]}")
 
 
 @pytest.fixture
@@ -122,7 +122,7 @@ def test_jupyterlab_runs_chapter_00_and_shows_the_platform_status(
     browser, jupyter_lab: str, screenshots: Path
 ) -> None:
     browser.get(jupyter_lab)
-    wait = WebDriverWait(browser, 120, ignored_exceptions=(StaleElementReferenceException,))
+    wait = WebDriverWait(browser, 240, ignored_exceptions=(StaleElementReferenceException,))
     wait.until(
         lambda d: d.find_elements(
             By.CSS_SELECTOR, ".jp-Notebook-ExecutionIndicator[data-status='idle']"
@@ -171,7 +171,7 @@ def champion_model(platform: Settings) -> Iterator[tuple[str, str]]:
     client.delete_experiment(experiment_id)
 
 
-def _wait_for_text(browser, text: str, timeout: float = 60) -> None:
+def _wait_for_text(browser, text: str, timeout: float = 120) -> None:
     WebDriverWait(browser, timeout).until(
         lambda d: text in d.find_element(By.TAG_NAME, "body").text
     )
