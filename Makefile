@@ -77,7 +77,7 @@ grade: setup ## Grade a folder of submissions: make grade LAB=01 SUBMISSIONS=sub
 chapters: setup platform-up ## Run every chapter in full mode and commit-ready outputs (slow)
 	$(BIN)/mlplatform execute chapters/*.ipynb --full --in-place
 
-test: setup ## Run every test: unit, data, model, grading, notebooks (papermill, fast mode) and nbval
+test: setup system-packages ## Run every test: unit, data, model, grading, notebooks (papermill, fast mode) and nbval
 	$(PYTEST) -n $(WORKERS) --dist loadscope -m "not cluster" tests chapters \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
 		--nbval-sanitize-with tests/notebooks/sanitize.cfg || [ $$? -eq 5 ]
@@ -89,6 +89,22 @@ test-notebooks: setup ## Execute every notebook in fast mode, then nbval the cha
 	$(PYTEST) -n $(WORKERS) --dist loadscope -m "not cluster" tests/notebooks chapters \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
 		--nbval-sanitize-with tests/notebooks/sanitize.cfg || [ $$? -eq 5 ]
+
+# Debian packages some tests need (headless Chromium for the browser tests), one per line.
+DEBIAN_PACKAGES := platform/local/debian-packages.txt
+system-packages: ## Install the Debian packages in platform/local/debian-packages.txt when missing
+	@missing=$$(while read -r pkg; do [ -z "$$pkg" ] || dpkg -s "$$pkg" >/dev/null 2>&1 || echo "$$pkg"; done < $(DEBIAN_PACKAGES)); \
+	if [ -z "$$missing" ]; then echo "system packages present: $$(tr '\n' ' ' < $(DEBIAN_PACKAGES))"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	else echo "missing Debian packages: $$missing; install them with: sudo apt-get install $$missing" \
+		"(the tests that need them are skipped, with the reason, until then)"; fi
+
+site: $(INSTALLED) ## Build the course website into _build/site (committed outputs, no execution) and check it
+	$(BIN)/mlplatform site build
+
+site-serve: site ## Serve the built website on http://127.0.0.1:8000 (SITE_PORT to change)
+	$(BIN)/mlplatform site serve
 
 bench: setup ## Run every benchmark in benchmarks/ (prints tables, writes benchmarks/results/*.json)
 	@shopt -s nullglob; scripts=(benchmarks/bench_*.py); \
@@ -113,4 +129,4 @@ clean: ## Stop the platform and remove the environment, data and platform state
 
 .PHONY: help setup data platform-up platform-down platform-status cluster-check cluster-up \
 	cluster-down cluster-status images lab labs chapters test test-unit \
-	test-notebooks bench lint format lock clean grade
+	test-notebooks bench lint format lock clean grade system-packages site site-serve

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from mlplatform import notebooks, services
+from mlplatform import notebooks, services, site_cli
 from mlplatform.cluster import cli as cluster_cli
 from mlplatform.config import ConfigError, load_settings
 from mlplatform.grading import labgen
@@ -20,6 +20,7 @@ from mlplatform.grading.grader import GradingAborted
 from mlplatform.grading.labspec import LabSpecError
 from mlplatform.quality import gate as quality_gate
 from mlplatform.recommender import movielens_files
+from mlplatform.site.build import SiteBuildError
 
 app = typer.Typer(
     help="Run the course's local platform, fetch data, build labs and execute notebooks.",
@@ -28,6 +29,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(cluster_cli.app, name="cluster")
+app.add_typer(site_cli.app, name="site")
 
 EXPECTED = (
     ConfigError,
@@ -38,6 +40,7 @@ EXPECTED = (
     quality_gate.GateInputError,
     labgen.SolutionMarkerError,
     FileNotFoundError,
+    SiteBuildError,
 )
 
 
