@@ -23,7 +23,6 @@ The model services read theirs with `load_serving_settings()`:
 | `OCR_PORT` | `8102` | port of the OCR service |
 | `MLPLATFORM_MAX_BODY_BYTES` | `8388608` (8 MiB) | larger request bodies get 413 |
 | `MLPLATFORM_MODEL_POLL_SECONDS` | `30` | how often a service asks the registry where `champion` points; 0 = never |
-| `MLPLATFORM_MAX_BATCH` | `100` | most requests one batch call may carry |
 """
 
 from __future__ import annotations
@@ -156,7 +155,6 @@ class ServingSettings:
     ocr_port: int = 8102
     max_body_bytes: int = 8 * 1024 * 1024
     model_poll_seconds: float = 30.0
-    max_batch: int = 100
 
 
 def _positive(value: str, name: str, allow_zero: bool = False) -> float:
@@ -189,9 +187,4 @@ def load_serving_settings(environ: dict[str, str] | None = None) -> ServingSetti
             )
         ),
         model_poll_seconds=_positive(poll, "MLPLATFORM_MODEL_POLL_SECONDS", allow_zero=True),
-        max_batch=int(
-            _positive(
-                env.get("MLPLATFORM_MAX_BATCH", str(defaults.max_batch)), "MLPLATFORM_MAX_BATCH"
-            )
-        ),
     )

@@ -80,11 +80,10 @@ def test_serving_settings_read_the_environment() -> None:
         "RECOMMENDER_PORT": "9001",
         "MLPLATFORM_MAX_BODY_BYTES": "2048",
         "MLPLATFORM_MODEL_POLL_SECONDS": "0",
-        "MLPLATFORM_MAX_BATCH": "5",
     }
     serving = load_serving_settings(env)
     assert (serving.recommender_port, serving.max_body_bytes) == (9001, 2048)
-    assert (serving.model_poll_seconds, serving.max_batch) == (0, 5)
+    assert serving.model_poll_seconds == 0
 
 
 @pytest.mark.parametrize(

@@ -235,3 +235,28 @@ def test_log_lines_are_json_with_the_request_id(client, caplog) -> None:
     assert line["route"] == "/health" and line["status"] == 200
     assert line["message"] == "GET /health 200"
     assert line["request_id"] == "trace-7"
+
+
+def test_latency_buckets_are_cumulative_with_the_edge_inside() -> None:
+    from mlplatform.serving.metrics import ServiceMetrics
+
+    metrics = ServiceMetrics()
+    for seconds in (0.002, 0.003, 20.0):
+        metrics.observe("GET", "/x", 200, seconds)
+    text = metrics.render().decode()
+    assert 'http_request_duration_seconds_bucket{le="0.002",method="GET",route="/x"} 1.0' in text
+    assert 'http_request_duration_seconds_bucket{le="0.005",method="GET",route="/x"} 2.0' in text
+    assert 'http_request_duration_seconds_bucket{le="10.0",method="GET",route="/x"} 2.0' in text
+    assert 'http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/x"} 3.0' in text
+    assert 'http_request_duration_seconds_sum{method="GET",route="/x"} 20.005' in text
+
+
+def test_two_services_in_one_process_count_apart_even_after_feast_is_imported() -> None:
+    import feast  # noqa: F401  (it switches prometheus-client to shared multiprocess files)
+
+    from mlplatform.serving.metrics import ServiceMetrics
+
+    first, second = ServiceMetrics(), ServiceMetrics()
+    first.observe("GET", "/health", 200, 0.001)
+    assert b'http_requests_total{method="GET",route="/health",status="200"} 1.0' in first.render()
+    assert b"http_requests_total{" not in second.render()

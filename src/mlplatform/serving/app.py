@@ -77,6 +77,8 @@ def create_app(
     settings = settings or load_serving_settings()
     metrics = ServiceMetrics()
     holder.on_swap = metrics.set_model
+    if holder.loaded:  # loaded before the app was made: the gauge must show it too
+        metrics.set_model(holder.current)
     checks = dict(checks or {})
 
     @asynccontextmanager
