@@ -99,3 +99,22 @@ def test_ids_are_cast_to_the_types_the_signature_declares() -> None:
     model.metadata = Metadata()
     recommend_for_user(model, 1, [1, 2])
     assert model.seen["user_id"].dtype == np.int32 and model.seen["item_id"].dtype == np.int64
+
+
+def test_attributes_the_signature_does_not_declare_are_dropped() -> None:
+    from mlflow.models import ModelSignature
+    from mlflow.types import ColSpec, Schema
+
+    class Metadata:
+        def get_input_schema(self) -> Schema:
+            columns = [
+                ColSpec("long", "user_id"),
+                ColSpec("long", "item_id"),
+                ColSpec("long", "age"),
+            ]
+            return ModelSignature(Schema(columns)).inputs
+
+    model = ByItem()
+    model.metadata = Metadata()
+    recommend_for_user(model, 1, [1, 2], attributes={"age": 30, "gender": "F"})
+    assert list(model.seen.columns) == ["user_id", "item_id", "age"]

@@ -260,3 +260,18 @@ def test_two_services_in_one_process_count_apart_even_after_feast_is_imported() 
     first.observe("GET", "/health", 200, 0.001)
     assert b'http_requests_total{method="GET",route="/health",status="200"} 1.0' in first.render()
     assert b"http_requests_total{" not in second.render()
+
+
+def test_a_version_that_fails_its_warm_up_is_never_served() -> None:
+    source = FakeSource()
+
+    def refuse_version_2(served: ServedModel) -> None:
+        if served.version == "2":
+            raise ValueError("cannot score the canary user")
+
+    holder = ModelHolder("toy", source=source, warm_up=refuse_version_2)
+    assert holder.refresh() is True
+    source.version = "2"
+    assert holder.refresh() is False
+    assert holder.current.version == "1"
+    assert holder.last_error == "ValueError: cannot score the canary user"

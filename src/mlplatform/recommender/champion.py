@@ -87,12 +87,17 @@ def recommend_for_user(
 
 
 def _as_signature(pairs: pd.DataFrame, model: Any) -> pd.DataFrame:
-    """Cast id and age columns to the types a pyfunc's signature declares (int32 vs int64 matters)."""
+    """Cast id and age columns to the types a pyfunc's signature declares (int32 vs int64 matters).
+
+    Attribute columns the signature does not declare are dropped: MLflow would ignore them anyway,
+    with a warning on every call (a service would log one per request).
+    """
     metadata = getattr(model, "metadata", None)
     schema = metadata.get_input_schema() if metadata is not None else None
     if schema is None:
         return pairs
-    out = pairs.copy()
+    declared = set(schema.input_names())
+    out = pairs.drop(columns=[c for c in pairs if c not in declared | {"user_id", "item_id"}])
     for spec in schema.inputs:
         if spec.name in out and spec.type.name in ("integer", "long", "double", "float"):
             out[spec.name] = out[spec.name].astype(spec.type.to_numpy())

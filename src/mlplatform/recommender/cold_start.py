@@ -86,6 +86,12 @@ class RecentlyLiked:
         self.groups_ = {key: by_group.loc[key] for key in by_group.index.unique(level="group")}
         return self
 
+    def prepare(self, item_ids: np.ndarray) -> RecentlyLiked:
+        """Build pandas' lookup tables now: they are built lazily on first use, not thread-safely."""
+        for counts in (self.overall_, *self.groups_.values()):
+            counts.reindex(item_ids[:1])
+        return self
+
     def scores_for(self, age: object, gender: object, item_ids: np.ndarray) -> np.ndarray:
         """The score of each item for a user of this age and gender (either may be None)."""
         if self.overall_.empty:

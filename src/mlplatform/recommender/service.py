@@ -19,7 +19,7 @@ unknown (422). Out-of-range or wrongly typed fields are 422; a feature server th
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -67,7 +67,7 @@ def _features(row: pd.Series | None) -> UserFeatures | None:
 def _movies(data: ServiceData, item_ids: np.ndarray, scores: np.ndarray) -> list[RecommendedMovie]:
     return [
         RecommendedMovie(
-            rank=rank, item_id=int(item), title=str(data.titles[item]), score=float(score)
+            rank=rank, item_id=int(item), title=data.titles[int(item)], score=float(score)
         )
         for rank, (item, score) in enumerate(zip(item_ids, scores, strict=True), start=1)
         if math.isfinite(score)
@@ -126,6 +126,16 @@ def _rows(lookup: FeatureLookup, user_ids: list[int]) -> dict[int, pd.Series]:
     return {int(row["user_id"]): row for _, row in frame.iterrows()}
 
 
+def warm_up(data: ServiceData) -> Callable[[ServedModel], None]:
+    """A call that makes a freshly loaded model recommend once for a known user before serving."""
+
+    def recommend_once(served: ServedModel) -> None:
+        user = next(iter(data.rated))
+        recommend_for_user(served.model, user, data.catalogue, data.rated[user], k=1)
+
+    return recommend_once
+
+
 def feature_server_check(settings: Settings) -> ReadinessCheck:
     """A readiness check that fails, saying how to start it, while the feature server is down."""
 
@@ -162,6 +172,7 @@ def create_recommender_app(
         holder = ModelHolder(MODEL_NAME, CHAMPION)
     data = data or ServiceData.from_movielens(settings)
     lookup = lookup or feast_lookup(settings)
+    holder.warm_up = warm_up(data)
 
     checks = {"feature_server": feature_server_check(settings)} if checks is None else checks
     app = create_app(

@@ -27,14 +27,10 @@ FEATURE_COLUMNS = [ref.split(":")[1] for ref in USER_FEATURES]
 class ServiceData:
     """Titles of the catalogue, what each known user rated, and the cold-start ranker."""
 
-    titles: pd.Series  # item_id -> title, sorted by id
+    titles: dict[int, str]  # plain dicts and arrays: request threads read them concurrently
+    catalogue: np.ndarray  # every movie id the service can recommend, sorted
     rated: dict[int, np.ndarray]
     cold_start: RecentlyLiked
-
-    @property
-    def catalogue(self) -> np.ndarray:
-        """Every movie id the service can recommend."""
-        return self.titles.index.to_numpy()
 
     def knows(self, user_id: int) -> bool:
         """True when the user has ratings in the history (the model has seen them)."""
@@ -51,13 +47,13 @@ class ServiceData:
         """Build from MovieLens-shaped frames (see `movielens`), keeping ratings before `history_end`."""
         if history_end is not None:
             ratings = ratings[ratings["timestamp"] < history_end]
-        titles = items.set_index("item_id")["title"].sort_index()
-        titles.index = titles.index.astype(np.int64)
+        titles = dict(zip(items["item_id"].astype(int), items["title"].astype(str), strict=True))
+        catalogue = np.sort(np.fromiter(titles, dtype=np.int64))
         rated = {
             int(user): group.to_numpy(np.int64)
             for user, group in ratings.groupby("user_id")["item_id"]
         }
-        return cls(titles, rated, RecentlyLiked(users).fit(ratings))
+        return cls(titles, catalogue, rated, RecentlyLiked(users).fit(ratings).prepare(catalogue))
 
     @classmethod
     def from_movielens(cls, settings: Settings | None = None) -> ServiceData:

@@ -2,8 +2,14 @@
 
 Requests read `holder.current` once and use that object to the end, so a swap never changes the
 model under a request that has started. A swap replaces one attribute (atomic in CPython), after
-the new version is fully loaded: there is no moment without a model. A failed check or load keeps
-the old model and is logged; the next poll tries again.
+the new version is fully loaded and has answered a warm-up call: there is no moment without a
+model, and a version that cannot answer is never served. A failed check, load or warm-up keeps the
+old model and is logged; the next poll tries again.
+
+The warm-up matters beyond catching broken versions: pandas builds an index's hash table on first
+use and that is not thread-safe, so a fresh model hit by several request threads at once failed
+now and then ("Reindexing only valid with uniquely valued Index objects") until it was warmed up
+on the loading thread.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ class ModelHolder:
         alias: the alias to follow, normally `champion`.
         source: the registry adapter; default `RegistrySource()`.
         on_swap: called with each newly served model (e.g. to update a metric).
+        warm_up: called with a loaded model before it is served; raising keeps the old one.
     """
 
     def __init__(
@@ -37,10 +44,11 @@ class ModelHolder:
         alias: str = "champion",
         source: ModelSource | None = None,
         on_swap: Callable[[ServedModel], None] | None = None,
+        warm_up: Callable[[ServedModel], None] | None = None,
     ) -> None:
         self.name, self.alias = name, alias
         self.source = source or RegistrySource()
-        self.on_swap = on_swap
+        self.on_swap, self.warm_up = on_swap, warm_up
         self._current: ServedModel | None = None
         self.last_error: str | None = None
         self._refresh_lock = threading.Lock()  # one load at a time; readers never wait on it
@@ -79,6 +87,8 @@ class ModelHolder:
                     self.last_error = None
                     return False
                 served = self.source.load(self.name, self.alias, version)
+                if self.warm_up is not None:
+                    self.warm_up(served)
             except Exception as error:  # the registry's errors are many; each keeps the old model
                 self.last_error = f"{type(error).__name__}: {error}"
                 log.warning("Could not follow %s@%s: %s", self.name, self.alias, self.last_error)
