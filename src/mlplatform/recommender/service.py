@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from mlplatform.config import ServingSettings, Settings, load_serving_settings, load_settings
 from mlplatform.recommender.champion import recommend_for_user
@@ -146,6 +146,32 @@ def feature_server_check(settings: Settings) -> ReadinessCheck:
     return feature_server
 
 
+def _router(data: ServiceData, holder: ModelHolder, lookup: FeatureLookup) -> APIRouter:
+    """The prediction routes; the operational ones come from `create_app`."""
+    router = APIRouter(prefix="/recommendations", tags=["recommendations"], responses=ERRORS)
+
+    @router.post("", response_model=RecommendationResponse)
+    def recommend(request: RecommendationRequest) -> RecommendationResponse:
+        """The top-k movies for one user (cold-start users are marked)."""
+        served = holder.current
+        return answer(data, served, request, _rows(lookup, [request.user_id]).get(request.user_id))
+
+    @router.post("/batch", response_model=BatchResponse)
+    def recommend_batch(batch: BatchRequest) -> BatchResponse:
+        """Several users in one call; an unknown user fails the whole batch (422 naming it)."""
+        served = holder.current
+        rows = _rows(lookup, [r.user_id for r in batch.requests])
+        results = []
+        for position, request in enumerate(batch.requests):
+            try:
+                results.append(answer(data, served, request, rows.get(request.user_id)))
+            except BadRequestError as error:
+                raise BadRequestError(f"requests[{position}]: {error}") from None
+        return BatchResponse(results=results)
+
+    return router
+
+
 def create_recommender_app(
     data: ServiceData | None = None,
     holder: ModelHolder | None = None,
@@ -183,35 +209,7 @@ def create_recommender_app(
         description=__doc__ or "",
     )
 
-    @app.post(
-        "/recommendations",
-        response_model=RecommendationResponse,
-        responses=ERRORS,
-        tags=["recommendations"],
-    )
-    def recommend(request: RecommendationRequest) -> RecommendationResponse:
-        """The top-k movies for one user (cold-start users are marked)."""
-        served = holder.current
-        return answer(data, served, request, _rows(lookup, [request.user_id]).get(request.user_id))
-
-    @app.post(
-        "/recommendations/batch",
-        response_model=BatchResponse,
-        responses=ERRORS,
-        tags=["recommendations"],
-    )
-    def recommend_batch(batch: BatchRequest) -> BatchResponse:
-        """Several users in one call; an unknown user fails the whole batch (422 naming it)."""
-        served = holder.current
-        rows = _rows(lookup, [r.user_id for r in batch.requests])
-        results = []
-        for position, request in enumerate(batch.requests):
-            try:
-                results.append(answer(data, served, request, rows.get(request.user_id)))
-            except BadRequestError as error:
-                raise BadRequestError(f"requests[{position}]: {error}") from None
-        return BatchResponse(results=results)
-
+    app.include_router(_router(data, holder, lookup))
     return app
 
 
