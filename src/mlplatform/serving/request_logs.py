@@ -44,7 +44,12 @@ def accept_or_generate(header_value: str | None) -> str:
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, request id and any `extra` fields."""
 
-    _standard = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+    # uvicorn adds `color_message` (the message with terminal colour codes): not for JSON.
+    _standard = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+        "message",
+        "asctime",
+        "color_message",
+    }
 
     def format(self, record: logging.LogRecord) -> str:
         """Format `record` as a JSON line."""
