@@ -46,6 +46,7 @@ from mlplatform.serving.app import ReadinessCheck
 ERRORS = {
     status: {"model": ErrorBody, "description": text}
     for status, text in {
+        400: "The body could not be decoded (not UTF-8)",
         413: "The body is over the size limit",
         415: "The body is not JSON",
         422: "A field is missing, out of range or of the wrong type, or the user is unknown",
