@@ -14,6 +14,16 @@ changes `os.environ` sees the change. Nothing here creates folders or opens conn
 | `FEAST_PORT` | `6566` | port of the local Feast feature server |
 | `KFP_HOST` | `http://localhost:8888` in cluster mode | Kubeflow Pipelines API |
 | `SITE_PORT` | `8000` | port of `make site-serve` (the course website on 127.0.0.1) |
+
+The model services read theirs with `load_serving_settings()`:
+
+| variable | default | meaning |
+|---|---|---|
+| `MLPLATFORM_SERVING_HOST` | `127.0.0.1` | interface the model services bind (loopback: not on the network) |
+| `RECOMMENDER_PORT` | `8101` | port of the recommender service |
+| `OCR_PORT` | `8102` | port of the OCR service |
+| `MLPLATFORM_MAX_BODY_BYTES` | `8388608` (8 MiB) | larger request bodies get 413 |
+| `MLPLATFORM_MODEL_POLL_SECONDS` | `30` | how often a service asks the registry where `champion` points; 0 = never |
 """
 
 from __future__ import annotations
@@ -137,4 +147,48 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         kfp_host=env.get("KFP_HOST", default_kfp),
         feast_port=_int(env.get("FEAST_PORT", "6566"), "FEAST_PORT"),
         site_port=_int(env.get("SITE_PORT", "8000"), "SITE_PORT"),
+    )
+
+
+@dataclass(frozen=True)
+class ServingSettings:
+    """How the model services run; build it with `load_serving_settings()`."""
+
+    host: str = LOCALHOST
+    recommender_port: int = 8101
+    ocr_port: int = 8102
+    max_body_bytes: int = 8 * 1024 * 1024
+    model_poll_seconds: float = 30.0
+
+
+def _positive(value: str, name: str, allow_zero: bool = False) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a number.") from None
+    if number < 0 or (number == 0 and not allow_zero):
+        raise ConfigError(f"{name}={value!r} must be {'0 or more' if allow_zero else 'above 0'}.")
+    return number
+
+
+def load_serving_settings(environ: dict[str, str] | None = None) -> ServingSettings:
+    """Resolve the model services' settings from `environ` (default: `os.environ`).
+
+    Raises:
+        ConfigError: a variable has a value that cannot be used; the message names it.
+    """
+    env = os.environ if environ is None else environ
+    defaults = ServingSettings()
+    poll = env.get("MLPLATFORM_MODEL_POLL_SECONDS", str(defaults.model_poll_seconds))
+    return ServingSettings(
+        host=env.get("MLPLATFORM_SERVING_HOST", defaults.host).strip() or LOCALHOST,
+        recommender_port=_int(env.get("RECOMMENDER_PORT", "8101"), "RECOMMENDER_PORT"),
+        ocr_port=_int(env.get("OCR_PORT", "8102"), "OCR_PORT"),
+        max_body_bytes=int(
+            _positive(
+                env.get("MLPLATFORM_MAX_BODY_BYTES", str(defaults.max_body_bytes)),
+                "MLPLATFORM_MAX_BODY_BYTES",
+            )
+        ),
+        model_poll_seconds=_positive(poll, "MLPLATFORM_MODEL_POLL_SECONDS", allow_zero=True),
     )

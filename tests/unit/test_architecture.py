@@ -17,7 +17,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "mlplatform"
 
-PLATFORM = ["tracking", "registry", "features", "pipelines", "cluster", "quality", "services",
+PLATFORM = ["tracking", "registry", "features", "pipelines", "cluster", "quality", "serving", "services",
             "session", "notebooks"]  # fmt: skip
 # Top-level name inside mlplatform -> layer. A new module must be placed here (the test says so).
 LAYERS: dict[str, int] = {

@@ -4,7 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlplatform.recommender.champion import recommend_for_user
+from mlplatform.recommender.champion import (
+    MAX_K,
+    InvalidRequestError,
+    UnknownItemError,
+    recommend_for_user,
+)
 
 
 class ByItem:
@@ -35,9 +40,51 @@ def test_attributes_of_a_new_user_reach_the_model_with_the_pyfunc_types() -> Non
     assert model.seen["age"].dtype == np.int64 and set(model.seen["gender"]) == {"F"}
 
 
-def test_k_must_be_positive() -> None:
-    with pytest.raises(ValueError, match="k must be at least 1"):
-        recommend_for_user(ByItem(), 1, [1, 2], k=0)
+@pytest.mark.parametrize("k", [0, -3, MAX_K + 1, 10_000])
+def test_k_out_of_range_is_refused(k: int) -> None:
+    with pytest.raises(InvalidRequestError, match=f"k must be from 1 to {MAX_K}, got {k}"):
+        recommend_for_user(ByItem(), 1, [1, 2], k=k)
+
+
+@pytest.mark.parametrize("k", [2.0, "3", True, None])
+def test_k_of_another_type_is_refused(k: object) -> None:
+    with pytest.raises(InvalidRequestError, match="k must be a whole number"):
+        recommend_for_user(ByItem(), 1, [1, 2], k=k)
+
+
+def test_a_k_above_the_candidates_gives_every_candidate() -> None:
+    assert len(recommend_for_user(ByItem(), 1, [1, 2, 3], rated=[3], k=MAX_K)) == 2
+
+
+@pytest.mark.parametrize("user_id", [float("nan"), 1.7, 1.0, "1", True, None])
+def test_a_user_id_that_is_not_an_int_is_refused_not_cast(user_id: object) -> None:
+    model = ByItem()
+    with pytest.raises(InvalidRequestError, match="user_id must be a whole number"):
+        recommend_for_user(model, user_id, [1, 2])
+    assert not hasattr(model, "seen")  # the model was never asked
+
+
+def test_numpy_integer_ids_are_accepted() -> None:
+    recs = recommend_for_user(
+        ByItem(), np.int32(4), np.array([1, 2], dtype=np.int32), k=np.int64(1)
+    )
+    assert recs["item_id"].tolist() == [2]
+
+
+def test_an_item_outside_the_known_movies_is_refused() -> None:
+    with pytest.raises(UnknownItemError, match=r"not known movies: \[99999\]"):
+        recommend_for_user(ByItem(), 1, [1, 99999], known_items=range(1, 1683))
+
+
+@pytest.mark.parametrize("catalogue", [[], [0, 1], [1, 2.5], [1, float("nan")], ["7"]])
+def test_a_bad_catalogue_is_refused(catalogue: list) -> None:
+    with pytest.raises(InvalidRequestError, match="catalogue"):
+        recommend_for_user(ByItem(), 1, catalogue)
+
+
+def test_rated_ids_outside_the_catalogue_are_ignored_and_duplicates_dropped() -> None:
+    recs = recommend_for_user(ByItem(), 1, [3, 3, 2, 1], rated=[2, 500], k=5)
+    assert recs["item_id"].tolist() == [3, 1]
 
 
 def test_ids_are_cast_to_the_types_the_signature_declares() -> None:
@@ -52,3 +99,22 @@ def test_ids_are_cast_to_the_types_the_signature_declares() -> None:
     model.metadata = Metadata()
     recommend_for_user(model, 1, [1, 2])
     assert model.seen["user_id"].dtype == np.int32 and model.seen["item_id"].dtype == np.int64
+
+
+def test_attributes_the_signature_does_not_declare_are_dropped() -> None:
+    from mlflow.models import ModelSignature
+    from mlflow.types import ColSpec, Schema
+
+    class Metadata:
+        def get_input_schema(self) -> Schema:
+            columns = [
+                ColSpec("long", "user_id"),
+                ColSpec("long", "item_id"),
+                ColSpec("long", "age"),
+            ]
+            return ModelSignature(Schema(columns)).inputs
+
+    model = ByItem()
+    model.metadata = Metadata()
+    recommend_for_user(model, 1, [1, 2], attributes={"age": 30, "gender": "F"})
+    assert list(model.seen.columns) == ["user_id", "item_id", "age"]

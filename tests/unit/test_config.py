@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from mlplatform.config import ConfigError, find_project_root, load_settings
+from mlplatform.config import ConfigError, find_project_root, load_serving_settings, load_settings
 
 
 def test_defaults_are_local_and_slow(tmp_path: Path) -> None:
@@ -66,3 +66,35 @@ def test_feast_port_moves_the_feature_server(tmp_path: Path) -> None:
     assert moved.feast_url == "http://127.0.0.1:6600"
     with pytest.raises(ConfigError, match="FEAST_PORT"):
         load_settings({"MLPLATFORM_HOME": str(tmp_path), "FEAST_PORT": "x"})
+
+
+def test_serving_settings_default_to_loopback_and_safe_limits() -> None:
+    serving = load_serving_settings({})
+    assert serving.host == "127.0.0.1"
+    assert (serving.recommender_port, serving.ocr_port) == (8101, 8102)
+    assert serving.max_body_bytes == 8 * 1024 * 1024 and serving.model_poll_seconds == 30
+
+
+def test_serving_settings_read_the_environment() -> None:
+    env = {
+        "RECOMMENDER_PORT": "9001",
+        "MLPLATFORM_MAX_BODY_BYTES": "2048",
+        "MLPLATFORM_MODEL_POLL_SECONDS": "0",
+    }
+    serving = load_serving_settings(env)
+    assert (serving.recommender_port, serving.max_body_bytes) == (9001, 2048)
+    assert serving.model_poll_seconds == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("MLPLATFORM_MAX_BODY_BYTES", "0", "must be above 0"),
+        ("MLPLATFORM_MAX_BODY_BYTES", "lots", "is not a number"),
+        ("MLPLATFORM_MODEL_POLL_SECONDS", "-1", "must be 0 or more"),
+        ("OCR_PORT", "x", "is not a whole number"),
+    ],
+)
+def test_bad_serving_settings_name_the_variable(name: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=f"{name}='{value}' {message}"):
+        load_serving_settings({name: value})

@@ -111,6 +111,16 @@ class LoadedModel:
         return f"{self.name} v{self.version} (@{self.alias}, run {self.run_id[:8]})"
 
 
+def load_version(name: str, version: int | str, alias: str) -> LoadedModel:
+    """Load version `version` of `name` (which `alias` was found pointing at) as a pyfunc.
+
+    Services resolve the alias first (`resolve_alias`) and load only when the version changed.
+    """
+    model_version = tracking_client().get_model_version(name, str(version))
+    model = mlflow.pyfunc.load_model(f"models:/{name}/{model_version.version}")
+    return LoadedModel(model, name, int(model_version.version), alias, model_version.run_id)
+
+
 def load_by_alias(name: str, alias: str) -> LoadedModel:
     """Load the version `alias` points at, with its name, version, alias and run id.
 
@@ -120,6 +130,4 @@ def load_by_alias(name: str, alias: str) -> LoadedModel:
     Raises:
         UnknownAliasError: the alias is not set.
     """
-    version = version_by_alias(name, alias)
-    model = mlflow.pyfunc.load_model(f"models:/{name}/{version.version}")
-    return LoadedModel(model, name, int(version.version), alias, version.run_id)
+    return load_version(name, resolve_alias(name, alias), alias)

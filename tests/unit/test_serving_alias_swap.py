@@ -1,0 +1,122 @@
+"""The alias moves while clients fire requests at a running service: no request may fail.
+
+A real MLflow registry (SQLite, in a temporary folder) holds two versions of a fitted
+`BiasBaseline`; the recommender service runs in uvicorn on a free loopback port, following
+`champion` by polling every 50 ms and by `/admin/reload`; four client threads send requests while
+the alias is moved back and forth.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections import Counter
+
+import httpx
+import mlflow
+import pytest
+import uvicorn
+from recommender_fakes import feature_lookup, frames
+
+from mlplatform.config import ServingSettings, load_settings
+from mlplatform.recommender.baselines import BiasBaseline
+from mlplatform.recommender.registered import register_fitted
+from mlplatform.recommender.service import create_recommender_app
+from mlplatform.recommender.service_data import ServiceData
+from mlplatform.registry import CHAMPION, set_alias
+from mlplatform.serving import ModelHolder
+from mlplatform.tracking import temporary_tracking_uri
+
+NAME = "movie-recommender-swap-test"
+MOVES, CLIENTS = 6, 4
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("mlflow")
+    with temporary_tracking_uri(f"sqlite:///{folder / 'mlflow.db'}"):
+        mlflow.set_experiment(experiment_id=mlflow.MlflowClient().create_experiment(
+            "swap", artifact_location=str(folder / "artifacts")))  # fmt: skip
+        for seed in (0, 1):  # two versions that predict differently
+            ratings = frames(seed)[0]
+            model = BiasBaseline().fit(ratings)
+            register_fitted(model, ratings, ratings, run_name=f"seed-{seed}", register_as=NAME)
+        set_alias(NAME, CHAMPION, 1)
+        yield
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def service(registry):
+    ratings, people, movies = frames()
+    app = create_recommender_app(
+        data=ServiceData.from_frames(ratings, people, movies),
+        holder=ModelHolder(NAME),
+        lookup=feature_lookup,
+        settings=load_settings(),
+        serving=ServingSettings(model_poll_seconds=0.05),
+        checks={},
+    )
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the service did not start within 60 s"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=30)
+
+
+BODIES = [{"user_id": 3, "k": 5}, {"user_id": 35}, {"user_id": 12, "k": 3}]  # 35: cold start
+
+
+def _fire(url: str, stop: threading.Event, statuses: Counter, versions: Counter) -> None:
+    with httpx.Client(base_url=url, timeout=30) as client:
+        sent = 0
+        while not stop.is_set():
+            answer = client.post("/recommendations", json=BODIES[sent % len(BODIES)])
+            sent += 1
+            statuses[answer.status_code] += 1
+            if answer.status_code == 200:
+                versions[answer.json()["model"]["version"]] += 1
+
+
+def test_requests_during_alias_moves_never_fail(service: str) -> None:
+    statuses, versions, stop = Counter(), Counter(), threading.Event()
+    clients = [
+        threading.Thread(target=_fire, args=(service, stop, statuses, versions))
+        for _ in range(CLIENTS)
+    ]
+    for client in clients:
+        client.start()
+    served = []
+    try:
+        for move in range(MOVES):
+            version = 2 if move % 2 == 0 else 1
+            set_alias(NAME, CHAMPION, version)
+            if move % 3 == 2:  # some moves are picked up by the admin route, the rest by polling
+                httpx.post(f"{service}/admin/reload", timeout=30)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                now = httpx.get(f"{service}/ready", timeout=30).json()["model"]["version"]
+                if now == str(version):
+                    break
+                time.sleep(0.02)
+            served.append(now)
+            time.sleep(0.2)
+    finally:
+        stop.set()
+        for client in clients:
+            client.join(timeout=60)
+    assert served == ["2", "1"] * (MOVES // 2)
+    assert set(statuses) == {200}, f"some requests failed: {dict(statuses)}"
+    assert sum(statuses.values()) > 50 and set(versions) == {"1", "2"}
