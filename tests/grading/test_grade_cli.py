@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from mlplatform.cli import main
 from mlplatform.grading import grader as grader_module
 from mlplatform.grading import sandbox
 from mlplatform.grading.grader import Grader, GradingAborted, Limits
@@ -20,9 +20,18 @@ ROOT = Path(__file__).resolve().parents[2]
 SOLUTION = ROOT / "solutions" / "lab01_ml_life_cycle.ipynb"
 
 
-def _grade(*args: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-c", "from mlplatform.cli import main; main()", "grade", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=ROOT)
+@pytest.fixture
+def grade(monkeypatch, capsys):
+    """Run `mlplatform grade ARGS` through the CLI's real entry point; returns (exit code, stderr)."""
+
+    def run(*args: str) -> tuple[int, str]:
+        monkeypatch.chdir(ROOT)
+        monkeypatch.setattr(sys, "argv", ["mlplatform", "grade", *args])
+        with pytest.raises(SystemExit) as stopped:  # noqa: PT011 - any exit code is checked below
+            main()
+        return stopped.value.code, capsys.readouterr().err
+
+    return run
 
 
 @pytest.mark.parametrize(
@@ -36,27 +45,26 @@ def _grade(*args: str) -> subprocess.CompletedProcess:
         (["--lab", "01", "--memory-mb", "10"], "--memory-mb"),
     ],
 )
-def test_a_bad_argument_gets_a_one_line_error(tmp_path, extra, says) -> None:
-    done = _grade(str(tmp_path), *extra)
-    assert done.returncode != 0
-    assert "Traceback" not in done.stderr
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error:"), done.stderr
+def test_a_bad_argument_gets_a_one_line_error(grade, tmp_path, extra, says) -> None:
+    code, stderr = grade(str(tmp_path), *extra)
+    assert code != 0
+    assert "Traceback" not in stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:"), stderr
     assert says in lines[0]
 
 
-def test_a_missing_submissions_folder_gets_a_one_line_error(tmp_path) -> None:
-    done = _grade(str(tmp_path / "nowhere"), "--lab", "01")
-    assert done.returncode != 0
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "is not a folder of submissions" in lines[0]
+def test_a_missing_submissions_folder_gets_a_one_line_error(grade, tmp_path) -> None:
+    code, stderr = grade(str(tmp_path / "nowhere"), "--lab", "01")
+    lines = stderr.strip().splitlines()
+    assert code != 0 and len(lines) == 1 and "is not a folder of submissions" in lines[0], stderr
 
 
-def test_out_must_not_be_a_file(tmp_path) -> None:
+def test_out_must_not_be_a_file(grade, tmp_path) -> None:
     (tmp_path / "out.txt").write_text("")
-    done = _grade(str(tmp_path), "--lab", "01", "--out", str(tmp_path / "out.txt"))
-    lines = done.stderr.strip().splitlines()
-    assert done.returncode != 0 and len(lines) == 1 and "--out" in lines[0], done.stderr
+    code, stderr = grade(str(tmp_path), "--lab", "01", "--out", str(tmp_path / "out.txt"))
+    lines = stderr.strip().splitlines()
+    assert code != 0 and len(lines) == 1 and "--out" in lines[0], stderr
 
 
 def test_without_bwrap_grading_is_refused_and_names_the_way_out(monkeypatch) -> None:
