@@ -38,6 +38,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from mlplatform.grading import gradebook, sandbox
+from mlplatform.grading.lab_data import prepare_lab_data
 from mlplatform.grading.labspec import LabSpec
 from mlplatform.grading.probes import hooks_named_in
 from mlplatform.grading.results import Status, SubmissionResult
@@ -82,6 +83,7 @@ class Grader:
 
     Raises:
         GradingAborted: the sandbox does not work here and `unsafe_no_sandbox` is not set.
+        DataError: the data the lab reads is missing and cannot be made.
     """
 
     def __init__(
@@ -102,6 +104,7 @@ class Grader:
                 raise GradingAborted(str(error)) from None
         else:
             log.warning("grading WITHOUT a sandbox: submissions run on this host with your rights")
+        prepare_lab_data(spec.lab, home, self.limits.fast)  # data/ is read-only in the sandbox
         # What a submission must not change: this lab's checks and solution, the code that grades,
         # and the stored results.
         package = Path(__file__).resolve().parent
