@@ -28,6 +28,17 @@ $(INSTALLED): requirements.lock pyproject.toml
 	$(BIN)/python -m pip check
 	@touch $@
 
+DEBIAN_PACKAGES := platform/local/debian-packages.txt
+system-packages: ## Install the Debian packages in platform/local/debian-packages.txt that are missing
+	@command -v dpkg-query >/dev/null || { echo "not a Debian system: install these yourself if you need them: $$(grep -vE '^[[:space:]]*(#|$$)' $(DEBIAN_PACKAGES) | xargs)"; exit 0; }; \
+	missing=$$(grep -vE '^[[:space:]]*(#|$$)' $(DEBIAN_PACKAGES) | while read -r pkg; do \
+		dpkg-query -W -f='$${Status}' "$$pkg" 2>/dev/null | grep -q 'ok installed' || echo "$$pkg"; done | xargs); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" -ne 0 ]; then echo "missing Debian packages; run: sudo apt-get install -y --no-install-recommends $$missing"; exit 0; fi; \
+	echo "installing Debian packages: $$missing"; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends $$missing \
+		|| { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends $$missing; }
+
 setup: $(INSTALLED) data ## Create .venv, install the pinned packages, fetch the data
 	@echo "setup done: $(BIN)/python"
 
@@ -70,35 +81,25 @@ labs: $(INSTALLED) ## Generate labs/ from solutions/
 
 LAB ?=
 SUBMISSIONS ?=
-grade: setup ## Grade a folder of submissions: make grade LAB=01 SUBMISSIONS=submissions/lab01
+grade: system-packages setup ## Grade a folder of submissions: make grade LAB=01 SUBMISSIONS=submissions/lab01
 	@test -n "$(LAB)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade LAB=01 SUBMISSIONS=path/to/folder"; exit 2; }
 	$(BIN)/mlplatform grade "$(SUBMISSIONS)" --lab "$(LAB)"
 
 chapters: setup platform-up ## Run every chapter in full mode and commit-ready outputs (slow)
 	$(BIN)/mlplatform execute chapters/*.ipynb --full --in-place
 
-test: setup system-packages ## Run every test: unit, data, model, grading, notebooks (papermill, fast mode) and nbval
+test: system-packages setup ## Run every test: unit, data, model, grading, notebooks (papermill, fast mode) and nbval
 	$(PYTEST) -n $(WORKERS) --dist loadscope -m "not cluster" tests chapters \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
 		--nbval-sanitize-with tests/notebooks/sanitize.cfg || [ $$? -eq 5 ]
 
-test-unit: setup ## Run the unit, data and grading tests only (no notebooks)
+test-unit: system-packages setup ## Run the unit, data and grading tests only (no notebooks)
 	$(PYTEST) -n $(WORKERS) tests -m "not notebooks and not cluster" || [ $$? -eq 5 ]
 
 test-notebooks: setup ## Execute every notebook in fast mode, then nbval the chapters
 	$(PYTEST) -n $(WORKERS) --dist loadscope -m "not cluster" tests/notebooks chapters \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
 		--nbval-sanitize-with tests/notebooks/sanitize.cfg || [ $$? -eq 5 ]
-
-# Debian packages some tests need (headless Chromium for the browser tests), one per line.
-DEBIAN_PACKAGES := platform/local/debian-packages.txt
-system-packages: ## Install the Debian packages in platform/local/debian-packages.txt when missing
-	@missing=$$(while read -r pkg; do [ -z "$$pkg" ] || dpkg -s "$$pkg" >/dev/null 2>&1 || echo "$$pkg"; done < $(DEBIAN_PACKAGES)); \
-	if [ -z "$$missing" ]; then echo "system packages present: $$(tr '\n' ' ' < $(DEBIAN_PACKAGES))"; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
-	else echo "missing Debian packages: $$missing; install them with: sudo apt-get install $$missing" \
-		"(the tests that need them are skipped, with the reason, until then)"; fi
 
 site: $(INSTALLED) ## Build the course website into _build/site (committed outputs, no execution) and check it
 	$(BIN)/mlplatform site build
@@ -127,6 +128,6 @@ clean: ## Stop the platform and remove the environment, data and platform state
 	-$(BIN)/mlplatform down
 	rm -rf $(VENV) data .platform .cache .pytest_cache .ruff_cache
 
-.PHONY: help setup data platform-up platform-down platform-status cluster-check cluster-up \
+.PHONY: help system-packages setup data platform-up platform-down platform-status cluster-check cluster-up \
 	cluster-down cluster-status images lab labs chapters test test-unit \
-	test-notebooks bench lint format lock clean grade system-packages site site-serve
+	test-notebooks bench lint format lock clean grade site site-serve

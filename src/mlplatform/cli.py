@@ -180,6 +180,22 @@ def execute(
             path.write_text(labgen.render(cleaned))
 
 
+def _check_grade_options(
+    workers: int, timeout: float, cell_timeout: float, memory_mb: int, out: Path | None
+) -> None:
+    """Refuse option values that cannot work, with a one-line reason."""
+    problems = [
+        (workers < 1, f"--workers must be at least 1, not {workers}."),
+        (timeout <= 0, f"--timeout must be a positive number of seconds, not {timeout:g}."),
+        (cell_timeout <= 0, f"--cell-timeout must be a positive number of seconds, not {cell_timeout:g}."),
+        (memory_mb < 512, f"--memory-mb must be at least 512 (a kernel alone needs ~200 MB), not {memory_mb}."),
+        (out is not None and out.exists() and not out.is_dir(), f"--out {out} is a file; give a folder."),
+    ]  # fmt: skip
+    for failed, message in problems:
+        if failed:
+            _fail(message)
+
+
 @app.command()
 def grade(
     submissions: Path = typer.Argument(
@@ -195,23 +211,32 @@ def grade(
         False, "--full", help="Run labs on the full data (default: fast mode)."
     ),
     force: bool = typer.Option(False, "--force", help="Grade again submissions already graded."),
+    network: bool = typer.Option(
+        False, "--network", help="Let submissions reach the local platform (labs 05, 06, 11)."
+    ),
+    unsafe_no_sandbox: bool = typer.Option(
+        False, "--unsafe-no-sandbox", help="Grade without bubblewrap (macOS): NOT safe for exams."
+    ),
 ) -> None:
     """Grade every submission of a lab into gradebook.csv and one feedback file per learner.
 
-    Resumable: a second run grades only new or changed notebooks. Example:
+    Each submission runs in a bubblewrap sandbox (see docs/instructors.md). Resumable: a second run
+    grades only new or changed notebooks. Example:
     mlplatform grade submissions/lab01 --lab 01
     """
     from mlplatform.grading.grader import Grader, Limits
     from mlplatform.grading.labspec import load_lab_spec
     from mlplatform.grading.submissions import find_submissions
 
+    _check_grade_options(workers, timeout, cell_timeout, memory_mb, out)
     home = load_settings().home
     spec = load_lab_spec(lab, home / "solutions")
     out_dir = out or home / "gradebook" / spec.lab
-    limits = Limits(timeout, cell_timeout, memory_mb, fast=not full)
-    grader = Grader(spec, home, out_dir, limits)
+    limits = Limits(timeout, cell_timeout, memory_mb, fast=not full, network=network)
+    found = find_submissions(submissions, spec.lab)
+    grader = Grader(spec, home, out_dir, limits, unsafe_no_sandbox=unsafe_no_sandbox)
     try:
-        summary = grader.grade_all(find_submissions(submissions, spec.lab), workers, force)
+        summary = grader.grade_all(found, workers, force)
     except KeyboardInterrupt:
         _fail(
             f"interrupted; finished results are kept in {out_dir}. Run the same command to resume."

@@ -1,17 +1,19 @@
 """Start, stop and check the embedded local platform's services.
 
-Each service runs as a detached process (it survives a notebook kernel restart), binds 127.0.0.1,
-and records what was started in a pid file under `.platform/run/`. `up` is idempotent, a pid file
-left behind by a crash is detected and removed, and `down` stops only processes that `up` started.
+Each service runs as a detached process in its own session (it survives a notebook kernel restart),
+binds 127.0.0.1, and records what was started in a pid file under `.platform/run/`. Every process of
+a service, its workers included, carries `MLPLATFORM_SERVICE=<name>@<platform dir>` in its
+environment, so the platform recognises its own processes even when the pid file is gone or
+corrupt, or when the process it started was killed and left an orphaned worker on the port.
+`status` reports them, `up` adopts a healthy service it lost track of and restarts a broken one,
+and `down` stops every process of the service and nothing else.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +26,8 @@ from typing import Literal
 import psutil
 from tenacity import RetryError, retry, retry_if_result, stop_after_delay, wait_fixed
 
+from mlplatform import service_processes as procs
+from mlplatform import service_records as records
 from mlplatform.config import FEAST_REPO, LOCALHOST, Settings, load_settings
 from mlplatform.health import ServiceError, ServiceNotRunningError, is_answering
 
@@ -60,6 +64,7 @@ class ServiceStatus:
     url: str
     pid: int | None
     log_file: Path
+    tracked: bool = True  # the pid file names the live process `up` started
 
     @property
     def is_healthy(self) -> bool:
@@ -116,42 +121,9 @@ SERVICES: dict[str, Callable[[Settings], ServiceSpec]] = {
 }
 
 
-def _run_dir(settings: Settings) -> Path:
-    return settings.platform_dir / "run"
-
-
-def _pid_file(settings: Settings, name: str) -> Path:
-    return _run_dir(settings) / f"{name}.json"
-
-
 def log_file(settings: Settings, name: str) -> Path:
     """Where a service writes its output."""
     return settings.platform_dir / "logs" / f"{name}.log"
-
-
-def _read_record(settings: Settings, name: str) -> dict | None:
-    path = _pid_file(settings, name)
-    if not path.exists():
-        return None
-    try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError):
-        log.warning("Removing unreadable pid file %s", path)
-        path.unlink(missing_ok=True)
-        return None
-
-
-def _live_process(record: dict) -> psutil.Process | None:
-    """The process a pid record names, if it still runs and is the same process (not a reused pid)."""
-    try:
-        proc = psutil.Process(record["pid"])
-        if abs(proc.create_time() - record["create_time"]) > 1.0:
-            return None
-        if proc.status() == psutil.STATUS_ZOMBIE:
-            return None
-        return proc
-    except (psutil.NoSuchProcess, psutil.AccessDenied, KeyError):
-        return None
 
 
 def _port_in_use(port: int) -> bool:
@@ -159,24 +131,46 @@ def _port_in_use(port: int) -> bool:
         return sock.connect_ex((LOCALHOST, port)) == 0
 
 
+def _url_of(spec: ServiceSpec, seen: records.Observed) -> str:
+    """Where the service answers: as recorded, else on the port its processes hold."""
+    if seen.record and seen.record.get("url"):
+        return seen.record["url"]
+    port = procs.listening_port(seen.processes)
+    return f"http://{LOCALHOST}:{port}" if port else spec.url
+
+
 def service_status(name: str, settings: Settings | None = None) -> ServiceStatus:
-    """Report one service; removes a stale pid file left by a crash."""
+    """Report one service, from its pid file and from the processes that carry its marker.
+
+    A pid file whose processes are all gone is removed. Processes of the service that the pid file
+    does not name (it was deleted or corrupted, or the leader was killed and left its worker) are
+    reported with `tracked=False`; `up` adopts or restarts them, `down` stops them.
+    """
     settings = settings or load_settings()
     spec = SERVICES[name](settings)
-    record = _read_record(settings, name)
-    proc = _live_process(record) if record else None
-    if record and proc is None:
-        log.info("%s: removing stale pid file (process %s is gone)", name, record.get("pid"))
-        _pid_file(settings, name).unlink(missing_ok=True)
-    # A running service answers where it was started, even if the port settings changed since.
-    url = record.get("url", spec.url) if proc else spec.url
-    if proc is None:
+    seen = records.observe(settings, name)
+    if seen.record and not seen.processes:
+        log.info("%s: removing stale pid file (process %s is gone)", name, seen.record.get("pid"))
+        records.pid_file(settings, name).unlink(missing_ok=True)
+    url = _url_of(spec, seen)
+    pid = seen.leader.pid if seen.leader else (seen.processes[0].pid if seen.processes else None)
+    tracked = seen.leader is not None
+    if not seen.processes:
         state: State = "stopped"
     elif is_answering(url + spec.health_path):
         state = "healthy"
+    elif (
+        tracked
+        and not seen.record.get("healthy_at")
+        and time.time() - seen.leader.create_time() < 120
+    ):
+        state = "starting"  # never answered yet, and young
     else:
-        state = "starting" if time.time() - record["create_time"] < 120 else "unhealthy"
-    return ServiceStatus(name, state, url, proc.pid if proc else None, log_file(settings, name))
+        state = "unhealthy"
+    if seen.processes and not tracked:
+        log.warning("%s: %d process(es) of ours run that the pid file does not name (pids %s)",
+                    name, len(seen.processes), ", ".join(str(p.pid) for p in seen.processes))  # fmt: skip
+    return ServiceStatus(name, state, url, pid, log_file(settings, name), tracked)
 
 
 def platform_status(settings: Settings | None = None) -> list[ServiceStatus]:
@@ -209,18 +203,48 @@ def _log_tail(path: Path, lines: int = 15) -> str:
         return "(no log)"
 
 
+def _launch(name: str, spec: ServiceSpec, settings: Settings) -> subprocess.Popen:
+    spec.state_dir.mkdir(parents=True, exist_ok=True)
+    logfile = log_file(settings, name)
+    logfile.parent.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **spec.env,
+           procs.MARKER_VARIABLE: records.marker(settings, name)}  # fmt: skip
+    with logfile.open("ab") as out:
+        proc = subprocess.Popen(
+            spec.command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cwd=spec.state_dir, env=env,
+            start_new_session=True,  # own session: survives the kernel, stopped as a whole
+        )  # fmt: skip
+    records.write_record(settings, name, psutil.Process(proc.pid), spec.url)
+    return proc
+
+
 def start_service(
     name: str, settings: Settings | None = None, timeout: float = 180
 ) -> ServiceStatus:
     """Start one service unless it already runs; wait until it is healthy.
 
+    A healthy service whose pid file was lost is adopted; one that is broken (unhealthy, or an
+    orphaned worker whose parent was killed) is stopped and started again.
+
     Raises:
         ServiceError: the port is taken by another program, or the service died or never got healthy.
     """
     settings = settings or load_settings()
-    current = service_status(name, settings)
-    if current.state != "stopped":
-        return current
+    with records.service_lock(settings, name):
+        current = service_status(name, settings)
+        if current.tracked and current.state in ("healthy", "starting"):
+            return current
+        if current.state == "healthy" and records.adopt(settings, name, current.url):
+            return service_status(name, settings)
+        if current.state != "stopped":
+            log.warning("%s is %s and not fully tracked: stopping what is left of it and starting "
+                        "it again", name, current.state)  # fmt: skip
+            _stop_locked(name, settings)
+        return _start_locked(name, settings, timeout)
+
+
+def _start_locked(name: str, settings: Settings, timeout: float) -> ServiceStatus:
     spec = SERVICES[name](settings)
     if _port_in_use(spec.port):
         raise ServiceError(
@@ -233,52 +257,31 @@ def start_service(
             spec.prepare(settings)
         except Exception as exc:  # any failure: reported with its message, chained for the trace
             raise ServiceError(f"{name} could not be prepared before starting: {exc}") from exc
-    spec.state_dir.mkdir(parents=True, exist_ok=True)
-    _run_dir(settings).mkdir(parents=True, exist_ok=True)
-    logfile = log_file(settings, name)
-    logfile.parent.mkdir(parents=True, exist_ok=True)
-    with logfile.open("ab") as out:
-        proc = subprocess.Popen(
-            spec.command,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            cwd=spec.state_dir,
-            start_new_session=True,  # own process group: survives the kernel, stopped as a group
-            env={**os.environ, "PYTHONUNBUFFERED": "1", **spec.env},
-        )
-    record = {
-        "pid": proc.pid,
-        "create_time": psutil.Process(proc.pid).create_time(),
-        "url": spec.url,
-        "command": spec.command,
-    }
-    _pid_file(settings, name).write_text(json.dumps(record, indent=1))
+    proc = _launch(name, spec, settings)
     if not _wait_healthy(spec, proc, timeout):
-        stop_service(name, settings)
+        _stop_locked(name, settings)
+        logfile = log_file(settings, name)
         raise ServiceError(
             f"{name} did not become healthy at {spec.url} within {timeout:.0f} s. "
             f"Last lines of {logfile}:\n{_log_tail(logfile)}"
         )
+    records.write_record(settings, name, psutil.Process(proc.pid), spec.url, healthy=True)
     return service_status(name, settings)
 
 
 def stop_service(name: str, settings: Settings | None = None, timeout: float = 15) -> bool:
-    """Stop a service that `up` started. Returns False when it was not running."""
+    """Stop every process of a service (tracked or orphaned). Returns False when none ran."""
     settings = settings or load_settings()
-    record = _read_record(settings, name)
-    proc = _live_process(record) if record else None
-    _pid_file(settings, name).unlink(missing_ok=True)
-    if proc is None:
+    with records.service_lock(settings, name):
+        return _stop_locked(name, settings, timeout)
+
+
+def _stop_locked(name: str, settings: Settings, timeout: float = 15) -> bool:
+    seen = records.observe(settings, name)
+    records.pid_file(settings, name).unlink(missing_ok=True)
+    if not seen.processes:
         return False
-    group = [proc, *proc.children(recursive=True)]
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return False
-    _, alive = psutil.wait_procs(group, timeout=timeout)
-    for leftover in alive:
-        leftover.kill()
+    procs.stop_processes(seen.processes, timeout)
     return True
 
 

@@ -1,3 +1,4 @@
+import logging
 import shutil
 from pathlib import Path
 
@@ -64,3 +65,19 @@ def test_fetch_extracts_from_the_cached_wheel(home: Settings) -> None:
     before = (folder / "ml-100k.inter").stat().st_mtime_ns
     movielens_files.fetch_movielens(home)
     assert (folder / "ml-100k.inter").stat().st_mtime_ns == before
+
+
+def test_a_corrupt_file_is_reported_at_the_default_level_then_restored(
+    home: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    cached = ROOT / ".cache" / "wheels" / movielens_files.RECBOLE_WHEEL
+    assert cached.exists(), "the wheel is fetched by `make data`, which `make test` runs first"
+    (home.cache_dir / "wheels").mkdir(parents=True)
+    shutil.copy(cached, home.cache_dir / "wheels")
+    shutil.copytree(ROOT / "data" / "ml-100k", home.movielens_dir)
+    (home.movielens_dir / "ml-100k.user").write_text("garbage\n")
+    with caplog.at_level(logging.WARNING, logger="mlplatform.recommender.movielens_files"):
+        movielens_files.fetch_movielens(home)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert any("ml-100k.user does not match" in m and "Restoring" in m for m in warnings), warnings
+    movielens_files.verify_movielens(home)  # restored

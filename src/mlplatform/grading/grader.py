@@ -1,32 +1,33 @@
-"""Grade a folder of submissions: each in its own process, directory and limits, never losing a row.
+"""Grade a folder of submissions: each in its own sandbox, with limits, never losing a row.
 
-Guarantees (each has a test in tests/grading/test_grader.py):
-- a submission runs in a fresh temporary directory, in its own process group, with a wall-clock limit
-  (the group is killed) and a memory limit (RLIMIT_AS on the runner and its kernel);
-- hidden checks reach the kernel only after the learner's code has run, through a pipe, never a file;
-- when the grader runs as root and `nobody` can run the course's Python, submissions run as `nobody`,
-  so they cannot write the gradebook, other learners' results, the checks or the solutions; in any
-  case the grader snapshots the checks, the solutions and the stored results, compares them after each
-  submission, puts back anything changed and marks that submission `tampered` with no points;
+Guarantees (each has a test in tests/grading/test_grader.py or test_grader_hostile.py):
+- a submission runs in a bubblewrap sandbox (`mlplatform.grading.sandbox`): its own PID namespace
+  (every process it starts dies with it), no network, uid 65534, the interpreter, the environment
+  and the course's package read-only, a fresh writable home and working folder, and nothing of
+  solutions/, the submissions folder, the gradebook or the stored results mounted;
+- a wall-clock limit (the sandbox is killed), a per-cell limit, a memory limit (RLIMIT_AS on the
+  runner and its kernel) and an output cap on learner cells;
+- hidden checks reach the kernel only after the learner's code has run, through a pipe, never a
+  file; a check passes only on a positive, explicit result (`mlplatform.grading.runner`);
+- a submission that registers cell-rewriting hooks is marked `flagged` with no points;
+- the grader snapshots this lab's checks, its solution and the stored results, puts back anything
+  changed and marks that submission `tampered` (a second line of defence; the sandbox cannot write
+  there);
 - results are stored per learner as soon as they are known; a second run skips learners whose
   notebook did not change (unless `force`), and the gradebook is rebuilt from the stored results.
 
-Like every notebook grader that runs learner code in a kernel, this does not stop a determined
-attacker from subverting the checks inside their own kernel; run grading in a container for exams.
+Without bubblewrap (macOS) grading is refused unless the instructor passes `--unsafe-no-sandbox`;
+every row graded so says it in its reason. A learner can still subvert checks inside their own
+kernel in ways the probe does not see; docs/instructors.md lists what the sandbox does not stop.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
-import pwd
 import secrets
 import shutil
-import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -36,18 +37,21 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from mlplatform.grading import gradebook
+from mlplatform.grading import gradebook, sandbox
+from mlplatform.grading.lab_data import prepare_lab_data
 from mlplatform.grading.labspec import LabSpec
-from mlplatform.grading.results import QuestionResult, Status, SubmissionResult
+from mlplatform.grading.probes import hooks_named_in
+from mlplatform.grading.results import Status, SubmissionResult
+from mlplatform.grading.runner_process import kill_group, read_events, start_runner
+from mlplatform.grading.scoring import RunOutcome, flag, score
 from mlplatform.grading.snapshot import Snapshot
-from mlplatform.grading.submissions import Submission, screen, sha256_of_file
+from mlplatform.grading.submissions import Submission, code_of, screen, sha256_of_file
 
 log = logging.getLogger(__name__)
-SANDBOX_USER = "nobody"
 
 
 class GradingAborted(RuntimeError):
-    """Grading cannot run at all (the grading process does not start); the message says why."""
+    """Grading cannot run at all (no sandbox, the grading process does not start); says why."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,9 @@ class Limits:
     memory_mb: int = 4096
     output_bytes: int = 1_000_000
     fast: bool = True
+    network: bool = (
+        False  # True: the sandbox shares the host's network (labs that use the platform)
+    )
 
 
 @dataclass(frozen=True)
@@ -71,57 +78,33 @@ class GradeSummary:
     results: list[SubmissionResult]
 
 
-def _sandbox_ids() -> tuple[int, int] | None:
-    """Run submissions as `nobody` when we are root and `nobody` can run the course's Python.
-
-    Where the interpreter lives under a private home (pyenv under /root, say), `nobody` cannot run it:
-    then submissions run as the grader's own user and the integrity checks are the protection.
-    """
-    if os.geteuid() != 0:
-        return None
-    try:
-        user = pwd.getpwnam(SANDBOX_USER)
-    except KeyError:
-        return None
-    ids = (user.pw_uid, user.pw_gid)
-    try:
-        probe = subprocess.run(
-            [sys.executable, "-c", "import mlplatform.grading.runner"],
-            user=ids[0], group=ids[1], extra_groups=[], cwd="/", capture_output=True, timeout=120,
-        )  # fmt: skip
-    except (OSError, subprocess.TimeoutExpired):
-        probe = None
-    if probe is None or probe.returncode != 0:
-        log.warning("user %r cannot run %s: submissions run as root", SANDBOX_USER, sys.executable)
-        return None
-    return ids
-
-
-def _child_env(home: Path, workdir: Path, fast: bool) -> dict[str, str]:
-    keep = ("PATH", "LANG", "LC_ALL", "MLFLOW_TRACKING_URI", "MLFLOW_PORT", "MLPLATFORM_MODE")
-    env = {k: os.environ[k] for k in keep if k in os.environ}
-    env.update(
-        HOME=str(workdir),
-        MLPLATFORM_HOME=str(home),
-        MLPLATFORM_FAST="1" if fast else "0",
-        JUPYTER_RUNTIME_DIR=str(workdir / ".runtime"),
-        IPYTHONDIR=str(workdir / ".ipython"),
-        MPLCONFIGDIR=str(workdir / ".matplotlib"),
-        OMP_NUM_THREADS="1",
-        PYTHONDONTWRITEBYTECODE="1",
-    )
-    return env
-
-
 class Grader:
-    """Grades the submissions of one lab into `out_dir`."""
+    """Grades the submissions of one lab into `out_dir`.
+
+    Raises:
+        GradingAborted: the sandbox does not work here and `unsafe_no_sandbox` is not set.
+        DataError: the data the lab reads is missing and cannot be made.
+    """
 
     def __init__(
-        self, spec: LabSpec, home: Path, out_dir: Path, limits: Limits | None = None
+        self,
+        spec: LabSpec,
+        home: Path,
+        out_dir: Path,
+        limits: Limits | None = None,
+        unsafe_no_sandbox: bool = False,
     ) -> None:
         self.spec, self.home, self.out_dir = spec, home, out_dir
         self.limits = limits or Limits()
-        self.ids = _sandbox_ids()
+        self.sandboxed = not unsafe_no_sandbox
+        if self.sandboxed:
+            try:
+                sandbox.check_sandbox(home)
+            except sandbox.SandboxUnavailable as error:
+                raise GradingAborted(str(error)) from None
+        else:
+            log.warning("grading WITHOUT a sandbox: submissions run on this host with your rights")
+        prepare_lab_data(spec.lab, home, self.limits.fast)  # data/ is read-only in the sandbox
         # What a submission must not change: this lab's checks and solution, the code that grades,
         # and the stored results.
         package = Path(__file__).resolve().parent
@@ -135,110 +118,70 @@ class Grader:
         self._lock = threading.Lock()
 
     # -- one submission -------------------------------------------------------------------------
-    def _job(self, workdir: Path, nonce: str) -> dict:
+    def _job(self, scratch: sandbox.Scratch, nonce: str) -> dict:
         questions = [{"id": q.id, "hidden": q.hidden_source} for q in self.spec.questions]
-        return {"nonce": nonce, "notebook": str(workdir / "submission.ipynb"), "workdir": str(workdir),
+        tokens = {q.id: [secrets.token_hex(16), secrets.token_hex(16)] for q in self.spec.questions}
+        return {"nonce": nonce, "probe_token": secrets.token_hex(16), "tokens": tokens,
+                "notebook": str(scratch.work / "submission.ipynb"), "workdir": str(scratch.work),
                 "lab": self.spec.lab, "questions": questions, "cell_timeout": self.limits.cell_seconds,
                 "output_cap": self.limits.output_bytes, "memory_mb": self.limits.memory_mb}  # fmt: skip
 
-    def _start(self, learner: str, workdir: Path, private: Path) -> subprocess.Popen:
-        stdout = (private / "stdout").open("wb")
-        stderr = (private / "stderr").open("wb")
-        kwargs = {}
-        if self.ids:
-            kwargs = {"user": self.ids[0], "group": self.ids[1], "extra_groups": []}
+    def _start(self, learner: str, scratch: sandbox.Scratch, private: Path) -> subprocess.Popen:
         try:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "mlplatform.grading.runner"],
-                stdin=subprocess.PIPE, stdout=stdout, stderr=stderr, cwd=workdir,
-                env=_child_env(self.home, workdir, self.limits.fast), start_new_session=True,
-                **kwargs,
-            )  # fmt: skip
+            proc = start_runner(scratch, self.home, private, sandboxed=self.sandboxed,
+                                network=self.limits.network, fast=self.limits.fast)  # fmt: skip
         except OSError as error:
             raise GradingAborted(
                 f"cannot start the grading process ({error}); check the environment"
             ) from error
-        finally:
-            stdout.close()
-            stderr.close()
         with self._lock:
             self._running[learner] = proc
         return proc
 
-    def _collect(self, submission: Submission, workdir: Path, private: Path) -> SubmissionResult:
+    def _run(self, submission: Submission, scratch: sandbox.Scratch, private: Path) -> RunOutcome:
         nonce = secrets.token_hex(16)
-        proc = self._start(submission.learner, workdir, private)
+        proc = self._start(submission.learner, scratch, private)
         timed_out = False
         try:
             proc.communicate(
-                json.dumps(self._job(workdir, nonce)).encode(), timeout=self.limits.wall_seconds
+                json.dumps(self._job(scratch, nonce)).encode(), timeout=self.limits.wall_seconds
             )
         except subprocess.TimeoutExpired:
             timed_out = True
-            _kill_group(proc)
+            kill_group(proc)
         finally:
             with self._lock:
                 self._running.pop(submission.learner, None)
-        events = _read_events(private / "stdout", nonce)
-        return self._result(submission, events, proc.returncode, timed_out, private / "stderr")
+        return RunOutcome(read_events(private / "stdout", nonce), timed_out, private / "stderr",
+                          self.limits.wall_seconds, self.limits.memory_mb)  # fmt: skip
 
-    def _result(self, submission, events, returncode, timed_out, stderr_path) -> SubmissionResult:
-        result = SubmissionResult(learner=submission.learner, file=submission.path.name, lab=self.spec.lab,
-                                  status=Status.GRADED)  # fmt: skip
-        points = {q.id: q for q in self.spec.questions}
-        for question in self.spec.questions:
-            result.questions[question.id] = QuestionResult(max_points=question.points)
-        for event in events:
-            if event["event"] == "learner":
-                result.learner_errors = event["errors"]
-            elif event["event"] == "question":
-                outcome = result.questions[event["id"]]
-                outcome.public_passed, outcome.hidden_passed = (
-                    event["public_passed"],
-                    event["hidden_passed"],
-                )
-                hidden_ok = event["hidden_passed"] or points[event["id"]].hidden_source is None
-                outcome.points = outcome.max_points if outcome.public_passed and hidden_ok else 0
-                if event["public_error"]:
-                    outcome.message = event["public_error"]
-                elif not event["hidden_passed"]:
-                    outcome.message = "The public check passes, but a hidden check does not."
-        if any("MemoryError" in error for error in result.learner_errors):
-            result.reason = f"a cell ran out of memory (limit {self.limits.memory_mb} MB)"
-        done = any(e["event"] == "done" for e in events)
-        if timed_out:
-            result.status = Status.TIMEOUT
-            result.reason = f"stopped after {self.limits.wall_seconds:.0f} s; points earned before that are kept"
-        elif not done:
-            result.status = Status.CRASHED
-            died = any(e["event"] == "dead" for e in events)
-            result.reason = ("the kernel died (out of memory? limit "
-                             f"{self.limits.memory_mb} MB)" if died else _tail(stderr_path))  # fmt: skip
+    def _execute(self, submission: Submission) -> SubmissionResult:
+        scratch = sandbox.Scratch(Path(tempfile.mkdtemp(prefix="mlplatform-grade-")))
+        private = Path(
+            tempfile.mkdtemp(prefix="mlplatform-grader-")
+        )  # never mounted in the sandbox
+        try:
+            scratch.create()
+            shutil.copyfile(submission.path, scratch.work / "submission.ipynb")
+            result = score(self.spec, submission, self._run(submission, scratch, private))
+        finally:
+            shutil.rmtree(scratch.root, ignore_errors=True)
+            shutil.rmtree(private, ignore_errors=True)
+        if hooks := hooks_named_in(code_of(submission.path)):
+            result = flag(result, f"it names {', '.join(hooks)}")
+        if not self.sandboxed:
+            result.reason = "; ".join(filter(None, [sandbox.UNSAFE_REASON, result.reason]))
         return result
 
     def grade_one(self, submission: Submission) -> SubmissionResult:
         """Screen, run and score one submission. Never raises for a bad submission."""
         started = time.monotonic()
         digest = sha256_of_file(submission.path)
-        problem = screen(submission, self.spec.lab)
-        if problem:
-            status, reason = problem
+        if problem := screen(submission, self.spec.lab):
             result = SubmissionResult(learner=submission.learner, file=submission.path.name,
-                                      lab=self.spec.lab, status=Status(status), reason=reason)  # fmt: skip
+                                      lab=self.spec.lab, status=Status(problem[0]), reason=problem[1])  # fmt: skip
         else:
-            workdir = Path(tempfile.mkdtemp(prefix="mlplatform-grade-"))
-            private = Path(
-                tempfile.mkdtemp(prefix="mlplatform-grader-")
-            )  # 0700: the sandbox cannot read it
-            try:
-                shutil.copyfile(submission.path, workdir / "submission.ipynb")
-                if self.ids:
-                    for path in (workdir, workdir / "submission.ipynb"):
-                        os.chown(path, *self.ids)
-                result = self._collect(submission, workdir, private)
-            finally:
-                shutil.rmtree(workdir, ignore_errors=True)
-                shutil.rmtree(private, ignore_errors=True)
+            result = self._execute(submission)
         result.seconds = round(time.monotonic() - started, 2)
         result.notebook_sha256 = digest
         with self._lock:
@@ -320,29 +263,4 @@ class Grader:
         with self._lock:
             running = list(self._running.values())
         for proc in running:
-            _kill_group(proc)
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-
-
-def _read_events(path: Path, nonce: str) -> list[dict]:
-    events = []
-    with path.open("rb") as handle:
-        for raw in handle:
-            line = raw.decode(errors="replace").strip()
-            if line.startswith(nonce + " "):
-                try:
-                    events.append(json.loads(line[len(nonce) + 1 :]))
-                except json.JSONDecodeError:
-                    continue
-    return events
-
-
-def _tail(path: Path, size: int = 600) -> str:
-    data = path.read_bytes()[-size:].decode(errors="replace").strip()
-    last = data.splitlines()[-1] if data else "no output"
-    return f"the grading process failed: {last}"
+            kill_group(proc)

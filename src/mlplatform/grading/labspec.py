@@ -48,7 +48,8 @@ class LabSpec:
 def normalise_lab(lab: str) -> str:
     """Accept `1`, `01` or `lab01` and return `lab01`."""
     name = lab.strip().lower()
-    name = name if name.startswith("lab") else f"lab{int(name):02d}"
+    if name.isdigit():
+        name = f"lab{int(name):02d}"
     if not _LAB_NAME.match(name):
         raise LabSpecError(f"{lab!r} is not a lab number; use for example --lab 01.")
     return name

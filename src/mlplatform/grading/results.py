@@ -17,6 +17,7 @@ class Status(StrEnum):
     EMPTY = "empty"
     WRONG_LAB = "wrong lab"
     TAMPERED = "tampered"  # changed files outside its folder (restored); no points
+    FLAGGED = "flagged"  # rewrites the grader's cells (an input transformer, say); no points
     PENDING = "not graded yet"  # an interrupted run; the next run grades it
 
 

