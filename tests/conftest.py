@@ -2,7 +2,7 @@
 
 The platform fixture starts MLflow only if it is not already running, under a file lock so that
 xdist workers do not race, and the controlling process stops it at the end of the session only if
-the tests started it (a learner's running platform is left alone).
+this session started it (a learner's running platform is left alone).
 """
 
 from __future__ import annotations
@@ -19,8 +19,21 @@ from mlplatform.config import Settings, load_settings
 ROOT = Path(__file__).resolve().parents[1]
 
 
+SESSION_VARIABLE = "MLPLATFORM_TEST_SESSION"
+
+
 def _marker(settings: Settings) -> Path:
     return settings.platform_dir / "started-by-tests"
+
+
+def _session_id() -> str:
+    """The id of this test session, shared by its xdist workers (they inherit the environment)."""
+    return os.environ.setdefault(SESSION_VARIABLE, str(os.getpid()))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Set in the controlling process before xdist starts its workers, so they all carry it.
+    _session_id()
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +50,7 @@ def _ensure_platform(settings: Settings) -> Settings:
             # Only what the tests started is theirs to stop: a service that was merely slow to
             # answer (starting, or busy) belongs to whoever started it.
             if any(s.state == "stopped" for s in before):
-                _marker(settings).touch()
+                _marker(settings).write_text(_session_id())
     return settings
 
 
@@ -60,6 +73,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if hasattr(session.config, "workerinput"):  # an xdist worker: the controller cleans up
         return
     settings = load_settings({**os.environ, "MLPLATFORM_HOME": str(ROOT)})
-    if _marker(settings).exists():
+    marker = _marker(settings)
+    # Only the session that started the platform stops it: a second pytest run against the same
+    # home (while `make test` runs) must not take the platform away from the first.
+    if marker.exists() and marker.read_text().strip() == _session_id():
         services.down(settings)
-        _marker(settings).unlink(missing_ok=True)
+        marker.unlink(missing_ok=True)
