@@ -13,6 +13,7 @@ changes `os.environ` sees the change. Nothing here creates folders or opens conn
 | `MLFLOW_TRACKING_URI` | `http://127.0.0.1:$MLFLOW_PORT` | overrides the MLflow endpoint |
 | `FEAST_PORT` | `6566` | port of the local Feast feature server |
 | `KFP_HOST` | `http://localhost:8888` in cluster mode | Kubeflow Pipelines API |
+| `MLPLATFORM_TEXT_PROGRESS` | `0` | `1` draws progress bars as text on stdout, not as widgets (set by `mlplatform execute`: a saved widget renders frozen at 0%) |
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Settings:
     mlflow_tracking_uri: str
     kfp_host: str | None
     feast_port: int = 6566
+    text_progress: bool = False
 
     @property
     def feast_url(self) -> str:
@@ -133,4 +135,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         mlflow_tracking_uri=env.get("MLFLOW_TRACKING_URI", f"http://{LOCALHOST}:{port}"),
         kfp_host=env.get("KFP_HOST", default_kfp),
         feast_port=_int(env.get("FEAST_PORT", "6566"), "FEAST_PORT"),
+        text_progress=_flag(env.get("MLPLATFORM_TEXT_PROGRESS", "0"), "MLPLATFORM_TEXT_PROGRESS"),
     )
