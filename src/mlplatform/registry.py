@@ -25,6 +25,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
 from mlflow.models.model import ModelInfo
 
+from mlplatform import registry_chatter
 from mlplatform.recommender.baselines import BiasBaseline
 from mlplatform.tracking import DatasetVersion, dataset_inputs, quiet_integer_hint, tracking_client
 
@@ -157,7 +158,7 @@ def register_model(model_uri: str, name: str, fingerprint: str) -> ModelVersion:
             fingerprint,
         )
         return existing
-    return mlflow.register_model(model_uri, name, tags={FINGERPRINT_TAG: fingerprint})
+    return registry_chatter.register_model(model_uri, name, tags={FINGERPRINT_TAG: fingerprint})
 
 
 def aliases(name: str) -> dict[str, int]:

@@ -11,24 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from check_contract import solution_lines
 
-from mlplatform.grading.labgen import read_notebook
 from mlplatform.grading.public import CheckFailed, ChecksUnavailableError, load_checks, run_check
 
 ROOT = Path(__file__).resolve().parents[2]
 LABS = sorted(p.name.split("_")[0] for p in (ROOT / "solutions").glob("lab*.ipynb"))
-SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 CALL = re.compile(r"\w\(|\w\.\w+\(")  # `f(` or `obj.method(`: code, not an idea
-
-
-def solution_lines(lab: str) -> set[str]:
-    """The distinctive lines of code in a lab's solution regions."""
-    (path,) = (ROOT / "solutions").glob(f"{lab}_*.ipynb")
-    lines: set[str] = set()
-    for cell in read_notebook(path).cells:
-        for region in SOLUTION.findall(cell.source):
-            lines |= {line.strip() for line in region.splitlines() if len(line.strip()) > 12}
-    return lines
 
 
 @pytest.mark.parametrize("lab", LABS)

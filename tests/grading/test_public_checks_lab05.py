@@ -101,4 +101,4 @@ def test_lab05_versions_point_at_real_models() -> None:
     with scratch_store():
         (version,) = register_runs("m", evaluated_runs("e", [(1.0, "d")]))
         model = mlflow.pyfunc.load_model(f"models:/m/{version}")
-        assert list(model.predict(pd.DataFrame({"user_id": [1, 2]}))) == [3.5, 3.5]
+        assert list(model.predict(pd.DataFrame({"x": [1, 2]}))) == [3.5, 3.5]
