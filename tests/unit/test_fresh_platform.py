@@ -1,6 +1,12 @@
 from pathlib import Path
 
-from mlplatform.fresh_platform import free_port, replacements, shadow_home
+import mlflow
+import pytest
+
+from mlplatform import services
+from mlplatform.config import load_settings
+from mlplatform.fresh_platform import free_port, fresh_platform, replacements, shadow_home
+from mlplatform.tracking import temporary_tracking_uri
 
 
 def test_shadow_home_links_everything_but_the_platform(tmp_path: Path) -> None:
@@ -28,3 +34,20 @@ def test_replacements_show_a_learners_paths_and_ports() -> None:
 
 def test_free_ports_are_distinct_numbers() -> None:
     assert all(1024 < free_port() < 65536 for _ in range(3))
+
+
+@pytest.mark.slow
+def test_a_fresh_platform_starts_empty_and_leaves_nothing_behind() -> None:
+    project = load_settings().home
+    with fresh_platform(project) as fresh:
+        settings = fresh.settings
+        assert settings.home != project and settings.platform_dir.is_relative_to(settings.home)
+        assert settings.mlflow_port != load_settings({}).mlflow_port
+        assert services.is_answering(settings.mlflow_tracking_uri + "/health")
+        with temporary_tracking_uri(settings.mlflow_tracking_uri):
+            names = [e.name for e in mlflow.MlflowClient().search_experiments()]
+            assert names == ["Default"], "a fresh platform has no runs of earlier chapters"
+        assert (settings.data_dir / "ml-100k").is_dir(), "the data is shared"
+        root = settings.home.parent
+    assert not root.exists()
+    assert not services.is_answering(settings.mlflow_tracking_uri + "/health")
