@@ -41,6 +41,9 @@ def seed_everything(seed: int) -> None:
 
 def quiet_libraries() -> None:
     """Show the libraries' warnings and errors only, without their known harmless warnings."""
+    # MLflow sets its loggers' level from MLFLOW_LOGGING_LEVEL when it is first imported, which may
+    # be after this call (inside a package function): the variable covers that, setLevel the rest.
+    os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
     for name in CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     for message in HARMLESS_WARNINGS:
