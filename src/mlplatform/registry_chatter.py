@@ -1,7 +1,8 @@
 """Register a model version without MLflow's registration chatter on stderr.
 
-`mlflow.register_model` prints "Successfully registered model 'x'." or "Registered model 'x' already
-exists. Creating a new version of this model..." straight to stderr (not through logging, so log
+`mlflow.register_model` prints "Successfully registered model 'x'." (or "Registered model 'x' already
+exists. Creating a new version of this model...") and "Created version 'n' of model 'x'." straight
+to stderr (not through logging, so log
 levels cannot silence it). In a notebook that is a red stderr box after every registration, and in a
 committed chapter it reads as a warning. Everything else MLflow writes to stderr meanwhile (real
 warnings) is passed on unchanged.
@@ -16,7 +17,8 @@ import sys
 from typing import Any
 
 CHATTER = re.compile(
-    r"(Successfully registered model '.*'\.|Registered model '.*' already exists\. .*)$"
+    r"(Successfully registered model '.*'\.|Registered model '.*' already exists\. .*"
+    r"|Created version '.*' of model '.*'\.)$"
 )
 
 

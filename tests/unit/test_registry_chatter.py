@@ -17,6 +17,7 @@ def test_registration_chatter_is_dropped_and_the_version_returned(tmp_path, capf
     assert (int(first.version), int(second.version)) == (1, 2)
     err = capfd.readouterr().err
     assert "Successfully registered" not in err and "already exists" not in err
+    assert "Created version" not in err
 
 
 def test_other_stderr_output_is_kept(monkeypatch, capfd) -> None:
