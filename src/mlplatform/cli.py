@@ -5,16 +5,19 @@ Every command exits non-zero with a one-line reason when it fails.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import tempfile
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
 from mlplatform import notebooks, services, site_cli
 from mlplatform.cluster import cli as cluster_cli
 from mlplatform.config import ConfigError, load_settings
+from mlplatform.fresh_platform import fresh_platform as throwaway_platform
 from mlplatform.grading import labgen
 from mlplatform.grading.grader import GradingAborted
 from mlplatform.grading.labspec import LabSpecError
@@ -44,7 +47,7 @@ EXPECTED = (
 )
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(1)
 
@@ -157,27 +160,42 @@ def execute(
         False, "--fast/--full", help="Fast mode (smaller data) or full mode."
     ),
     in_place: bool = typer.Option(False, help="Write outputs back, cleaned (for chapters/)."),
+    fresh_platform: bool | None = typer.Option(
+        None,
+        "--fresh-platform/--current-platform",
+        help="Run against a throwaway, empty platform (default with --in-place) or the running one.",
+    ),
     cell_timeout: int = typer.Option(1800, help="Seconds one cell may take."),
 ) -> None:
-    """Run notebooks top to bottom with papermill; stop at the first failure.
+    """Run notebooks top to bottom with papermill, in the order given; stop at the first failure.
 
+    With --in-place the notebooks run against a fresh platform home (MLflow and Feast of their own,
+    deleted afterwards), so the outputs written back are what a learner starting fresh sees.
     Example: mlplatform execute chapters/ch01_ml_life_cycle.ipynb --full --in-place
     """
     home = load_settings().home
-    for path in paths:
-        typer.echo(f"executing {path} ({'fast' if fast else 'full'} mode)")
-        with tempfile.TemporaryDirectory() as tmp:
-            try:
-                executed = notebooks.execute(
-                    path.resolve(), Path(tmp) / path.name, fast, cell_timeout
-                )
-            except Exception as error:  # papermill's errors carry the failing cell and traceback
-                _fail(
-                    f"{path} failed: {str(error).strip().splitlines()[-1] if str(error) else error!r}"
-                )
-        if in_place:
-            cleaned = notebooks.clean_notebook(executed, home, keep_outputs=True)
-            path.write_text(labgen.render(cleaned))
+    fresh = in_place if fresh_platform is None else fresh_platform
+    with contextlib.ExitStack() as stack:
+        also: dict[str, str] = {}
+        if fresh:
+            typer.echo("starting a fresh platform (MLflow and Feast on free ports, empty state)")
+            also = stack.enter_context(throwaway_platform(home)).replacements
+        for path in paths:
+            executed = _execute_one(path, fast, cell_timeout)
+            if in_place:
+                cleaned = notebooks.clean_notebook(executed, home, keep_outputs=True, also=also)
+                path.write_text(labgen.render(cleaned))
+
+
+def _execute_one(path: Path, fast: bool, cell_timeout: int) -> notebooks.NotebookNode:
+    typer.echo(f"executing {path} ({'fast' if fast else 'full'} mode)")
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            return notebooks.execute(path.resolve(), Path(tmp) / path.name, fast, cell_timeout)
+        except Exception as error:  # papermill's errors carry the failing cell and traceback
+            _fail(
+                f"{path} failed: {str(error).strip().splitlines()[-1] if str(error) else error!r}"
+            )
 
 
 def _check_grade_options(

@@ -14,6 +14,7 @@ changes `os.environ` sees the change. Nothing here creates folders or opens conn
 | `FEAST_PORT` | `6566` | port of the local Feast feature server |
 | `KFP_HOST` | `http://localhost:8888` in cluster mode | Kubeflow Pipelines API |
 | `SITE_PORT` | `8000` | port of `make site-serve` (the course website on 127.0.0.1) |
+| `MLPLATFORM_TEXT_PROGRESS` | `0` | `1` draws progress bars as text on stdout, not as widgets (set by `mlplatform execute`: a saved widget renders frozen at 0%) |
 
 The model services read theirs with `load_serving_settings()`:
 
@@ -56,6 +57,7 @@ class Settings:
     kfp_host: str | None
     feast_port: int = 6566
     site_port: int = 8000
+    text_progress: bool = False
 
     @property
     def feast_url(self) -> str:
@@ -147,6 +149,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         kfp_host=env.get("KFP_HOST", default_kfp),
         feast_port=_int(env.get("FEAST_PORT", "6566"), "FEAST_PORT"),
         site_port=_int(env.get("SITE_PORT", "8000"), "SITE_PORT"),
+        text_progress=_flag(env.get("MLPLATFORM_TEXT_PROGRESS", "0"), "MLPLATFORM_TEXT_PROGRESS"),
     )
 
 

@@ -7,6 +7,7 @@ tracking URI as they found it.
 from __future__ import annotations
 
 import mlflow
+import pandas as pd
 import pytest
 from check_contract import assert_check_separates
 
@@ -43,11 +44,16 @@ def best_including_failed(experiment, metric, higher_is_better=False):
     return values.idxmax() if higher_is_better else values.idxmin()
 
 
+def _run(client, name, version):
+    return client.get_run(client.get_model_version(name, str(version)).run_id)
+
+
 def _metric(client, name, version, metric):
-    return client.get_run(client.get_model_version(name, str(version)).run_id).data.metrics[metric]
+    return _run(client, name, version).data.metrics[metric]
 
 
-def good_promote(client, name, version, metric):
+def ignores_digest(client, name, version, metric):
+    """Chapter 01's rule: compares the numbers whatever data they were measured on."""
     champion = client.get_registered_model(name).aliases.get("champion")
     if champion is not None and not (
         _metric(client, name, version, metric) < _metric(client, name, champion, metric)
@@ -55,6 +61,17 @@ def good_promote(client, name, version, metric):
         return False
     client.set_registered_model_alias(name, "champion", str(version))
     return True
+
+
+def good_promote(client, name, version, metric):
+    champion = client.get_registered_model(name).aliases.get("champion")
+    if champion is not None:
+        digests = {
+            _run(client, name, v).data.tags["data.evaluation.digest"] for v in (version, champion)
+        }
+        if len(digests) > 1:
+            raise ValueError("evaluated on different data")
+    return ignores_digest(client, name, version, metric)
 
 
 def always_promote(client, name, version, metric):
@@ -68,6 +85,7 @@ def always_promote(client, name, version, metric):
         ("q1", "log_training_run", good_log, unfinished_log, "the run is RUNNING"),
         ("q2", "best_run_id", good_best, best_including_failed, "FAILED run"),
         ("q3", "promote_if_improved", good_promote, always_promote, "does not beat champion"),
+        ("q3", "promote_if_improved", good_promote, ignores_digest, "measured on other data"),
     ],
 )
 def test_lab05_checks(question, name, right, wrong, message) -> None:
@@ -75,3 +93,12 @@ def test_lab05_checks(question, name, right, wrong, message) -> None:
     assert_check_separates("lab05", question, name, right, wrong, message)
     assert mlflow.get_tracking_uri() == before
     assert mlflow.active_run() is None
+
+
+def test_lab05_versions_point_at_real_models() -> None:
+    from mlplatform.grading.checks.lab05 import evaluated_runs, register_runs, scratch_store
+
+    with scratch_store():
+        (version,) = register_runs("m", evaluated_runs("e", [(1.0, "d")]))
+        model = mlflow.pyfunc.load_model(f"models:/m/{version}")
+        assert list(model.predict(pd.DataFrame({"x": [1, 2]}))) == [3.5, 3.5]

@@ -21,9 +21,20 @@ class CheckFailed(AssertionError):
     """A public check did not pass; the message says what was expected and gives a hint."""
 
 
+class ChecksUnavailableError(KeyError):
+    """A lab's checks exist but cannot be imported: a module they need is missing."""
+
+    def __str__(self) -> str:  # KeyError's own str() would wrap the message in quotes
+        return str(self.args[0])
+
+
 @dataclass(frozen=True)
 class Check:
-    """One question's public check."""
+    """One question's public check.
+
+    The hint is shown with every failure, including an untouched stub, so it names the idea and
+    where the chapter shows it, never the code to write (tests/grading/test_hints.py checks this).
+    """
 
     question: str
     points: int
@@ -41,11 +52,23 @@ def answer(namespace: Namespace, name: str) -> Any:
 
 
 def load_checks(lab: str) -> dict[str, Check]:
-    """The public checks of a lab, by question id (`lab` like "lab01")."""
+    """The public checks of a lab, by question id (`lab` like "lab01").
+
+    Raises:
+        KeyError: there are no checks for `lab`.
+        ChecksUnavailableError: the checks need a module that is not installed; it is named.
+    """
+    module_name = f"mlplatform.grading.checks.{lab}"
     try:
-        module = importlib.import_module(f"mlplatform.grading.checks.{lab}")
-    except ModuleNotFoundError:
-        raise KeyError(f"There are no checks for {lab!r}; is the lab name right?") from None
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name is not None and module_name.startswith(error.name):
+            raise KeyError(f"There are no checks for {lab!r}; is the lab name right?") from None
+        raise ChecksUnavailableError(
+            f"The checks for {lab!r} need the module {error.name!r}, which is not installed in "
+            "this kernel's environment. Run `make setup` (it installs requirements.lock), then "
+            "restart the kernel."
+        ) from error
     return {check.question: check for check in module.CHECKS}
 
 

@@ -204,7 +204,7 @@ def train_corner_detector(
         val_mean_iou and seconds. With `log_mlflow` the configuration is logged as parameters and
         each epoch's numbers as metrics (step = epoch) on the active MLflow run.
     """
-    from tqdm.auto import tqdm
+    from mlplatform.progress import progress_bar
 
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
@@ -220,7 +220,7 @@ def train_corner_detector(
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, config.lr, total_steps=steps, pct_start=0.15
     )
-    bar = tqdm(total=steps, desc="train", disable=not progress, leave=False)
+    bar = progress_bar(total=steps, desc="train", disable=not progress, leave=False)
     trainer = _Trainer(detector.network, optimizer, schedule, rng, bar)
     if log_mlflow:
         _log_params(config, len(images))

@@ -76,12 +76,12 @@ def generate_split(
     progress: bool = True,
 ) -> dict[str, Any]:
     """Render and photograph `n` cards into `root/split/`; returns the split's COCO document."""
-    from tqdm.auto import tqdm
+    from mlplatform.progress import progress_bar
 
     (root / split / "images").mkdir(parents=True, exist_ok=True)
     document = coco.empty_coco(f"synthetic ID cards, split {split}, seed {seed}")
     layouts = SPLIT_LAYOUTS[split]
-    for image_id in tqdm(range(1, n + 1), desc=split, disable=not progress, leave=False):
+    for image_id in progress_bar(range(1, n + 1), desc=split, disable=not progress, leave=False):
         rng = np.random.default_rng([seed, SPLITS.index(split), image_id])
         layout = get_layout(layouts[int(rng.integers(len(layouts)))])
         card = render_card(layout, random_identity(rng), rng)

@@ -66,10 +66,10 @@ def evaluate_readers(
     progress: bool = True,
 ) -> pd.DataFrame:
     """Read every sample with every recogniser; one row per (photo, reader)."""
-    from tqdm.auto import tqdm
+    from mlplatform.progress import progress_bar
 
     rows: list[dict] = []
-    for sample in tqdm(samples, desc=split, disable=not progress, leave=False):
+    for sample in progress_bar(samples, desc=split, disable=not progress, leave=False):
         try:
             card = flatten_card(sample.load(), detector)
         except (RuntimeError, ValueError) as error:  # no card found, bad image

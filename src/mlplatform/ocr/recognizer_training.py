@@ -172,7 +172,7 @@ def train_recognizer(
     loss of every batch. With `log_mlflow`, the same go to the
     active MLflow run as per-epoch metrics, and the configuration as parameters.
     """
-    from tqdm.auto import tqdm
+    from mlplatform.progress import progress_bar
 
     torch.set_num_threads(1)  # one thread per process: oversubscribed torch is many times slower
     torch.manual_seed(config.seed)
@@ -197,7 +197,9 @@ def train_recognizer(
             order[k : k + config.batch_size] for k in range(0, len(order), config.batch_size)
         ]
         losses = []
-        for batch in tqdm(batches, desc=f"epoch {epoch}", disable=not progress, leave=False):
+        for batch in progress_bar(
+            batches, desc=f"epoch {epoch}", disable=not progress, leave=False
+        ):
             crops = [augment_crop(train_patches[i], rng, config) for i in batch]
             losses.append(
                 train_step(network, optimiser, crops, [train_patches[i].text for i in batch])

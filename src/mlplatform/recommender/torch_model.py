@@ -35,8 +35,8 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
+from mlplatform.progress import progress_bar
 from mlplatform.recommender.movielens import RATING_SCALE
 from mlplatform.recommender.side_features import (
     FEATURE_COLUMNS,
@@ -231,7 +231,7 @@ class TorchRecommender:
         optimiser = torch.optim.Adam(self.net_.parameters(), lr=cfg.lr)
         generator = torch.Generator().manual_seed(cfg.seed)
         self.history, best, waited = [], (np.inf, None), 0
-        for epoch in tqdm(range(cfg.epochs), desc=self.name, disable=not self.progress):
+        for epoch in progress_bar(range(cfg.epochs), desc=self.name, disable=not self.progress):
             record = {"train_rmse": float(np.sqrt(self._epoch(x, y, optimiser, generator)))}
             if inner.any():
                 record["inner_valid_rmse"] = _rmse(self.net_, x_inner, y_inner)

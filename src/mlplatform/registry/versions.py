@@ -15,6 +15,7 @@ import mlflow
 from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 
+from mlplatform.registry import chatter
 from mlplatform.registry.fingerprint import FINGERPRINT_TAG
 from mlplatform.tracking import tracking_client
 
@@ -46,7 +47,7 @@ def register_model(model_uri: str, name: str, fingerprint: str) -> ModelVersion:
         log.info("%s v%s has fingerprint %s: not registering again", name, existing.version,
                  fingerprint)  # fmt: skip
         return existing
-    return mlflow.register_model(model_uri, name, tags={FINGERPRINT_TAG: fingerprint})
+    return chatter.register_model(model_uri, name, tags={FINGERPRINT_TAG: fingerprint})
 
 
 def aliases(name: str) -> dict[str, int]:

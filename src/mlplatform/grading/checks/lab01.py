@@ -73,10 +73,31 @@ def _check_per_user_rmse(ns: Namespace) -> None:
 
 
 CHECKS = [
-    Check("q1", 3, "sort by timestamp and cut at a position; every test row must be newer.",
-          _check_temporal_split),
-    Check("q2", 3, "predict train's mean rating for every test row, then take the root of the mean "
-          "squared error.", _check_global_mean_rmse),
-    Check("q3", 3, "square the errors, group them by test['user_id'], average, take the root.",
-          _check_per_user_rmse),
-]  # fmt: skip
+    Check(
+        "q1",
+        3,
+        (
+            "time decides what is past and what is future, and the rows do not arrive in time "
+            "order: every test rating must be newer than every training rating (chapter 01)."
+        ),
+        _check_temporal_split,
+    ),
+    Check(
+        "q2",
+        3,
+        (
+            "which single number would you predict for every test rating, knowing only the "
+            "training ratings? RMSE then measures how far those predictions are from the truth."
+        ),
+        _check_global_mean_rmse,
+    ),
+    Check(
+        "q3",
+        3,
+        (
+            "the same error as in q2, but one value per user: a user's RMSE uses only that user's"
+            " test rows."
+        ),
+        _check_per_user_rmse,
+    ),
+]

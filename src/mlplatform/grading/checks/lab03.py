@@ -106,12 +106,34 @@ def _check_requests_of(ns: Namespace) -> None:
 
 
 CHECKS = [
-    Check("q1", 3, "start from a Deployment with one container; add image, ports, both probes, and "
-          "requests and limits for cpu and memory; labels in selector and template must agree.",
-          _check_make_deployment),
-    Check("q2", 3, "run find_problems([fixed]) and fix one problem at a time: the tag, the limits, the "
-          "missing probe, the misspelt field, and the token (valueFrom.secretKeyRef).", _check_fixed),
-    Check("q3", 3, "walk every workload's pod template (CronJobs nest it one level deeper), add up "
-          "cpu_millicores() and memory_mib() of each container's requests times the replicas.",
-          _check_requests_of),
-]  # fmt: skip
+    Check(
+        "q1",
+        3,
+        (
+            "chapter 03's Deployment: a container needs what Kubernetes uses to schedule it, to "
+            "know it is alive and ready, and to route to it; find_problems lists what is still "
+            "missing."
+        ),
+        _check_make_deployment,
+    ),
+    Check(
+        "q2",
+        3,
+        (
+            "run find_problems on your fixed manifest and fix what it reports, one problem at a "
+            "time, without removing what the service needs (chapter 03 shows where a secret "
+            "belongs)."
+        ),
+        _check_fixed,
+    ),
+    Check(
+        "q3",
+        3,
+        (
+            "a workload's pods each request what their containers request, and a workload runs as"
+            " many pods as it has replicas; some kinds keep their pod template deeper than "
+            "others."
+        ),
+        _check_requests_of,
+    ),
+]

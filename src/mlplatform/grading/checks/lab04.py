@@ -188,22 +188,29 @@ CHECKS = [
     Check(
         "q1",
         3,
-        "read ratings.path with pd.read_parquet, count rows per user_id, keep counts >= "
-        "min_ratings, write a two-column frame to counts.path and return its length.",
+        (
+            "a component reads and writes artefacts through their paths, and returns a number as "
+            "its output; chapter 04 writes one from a plain function."
+        ),
         _check_component,
     ),
     Check(
         "q2",
         3,
-        "chain the four components, passing .outputs['ratings'], ['train'], ['test'] and "
-        "['model'], and return the evaluate task's .outputs['Output'].",
+        (
+            "each step consumes what an earlier step produced: pass one task's named outputs into"
+            " the next task's inputs (chapter 04), and let the pipeline return what the last step"
+            " computes."
+        ),
         _check_wiring,
     ),
     Check(
         "q3",
         3,
-        "after evaluate_op, write `with dsl.If(evaluate.outputs['Output'] < max_rmse):` and "
-        "call approve_op inside it.",
+        (
+            "chapter 04 shows how a pipeline runs a step only when an earlier step's output meets"
+            " a condition."
+        ),
         _check_condition,
     ),
 ]

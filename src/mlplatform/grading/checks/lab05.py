@@ -13,8 +13,10 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from mlplatform.grading.public import Check, CheckFailed, Namespace, answer
+from mlplatform.registry import chatter as registry_chatter
 from mlplatform.tracking import temporary_tracking_uri
 
 
@@ -41,18 +43,26 @@ def scratch_store() -> Iterator[str]:
             yield uri
 
 
+EVALUATION_DIGEST_TAG = (
+    "data.evaluation.digest"  # what `log_dataset(..., context="evaluation")` sets
+)
+
+
 def log_runs(
-    experiment: str, metrics: list[Mapping[str, float]], status: str = "FINISHED"
+    experiment: str,
+    metrics: list[Mapping[str, float]],
+    status: str = "FINISHED",
+    tags: list[Mapping[str, str]] | None = None,
 ) -> list[str]:
-    """Log one run per metrics dict in `experiment`; returns their run ids."""
+    """Log one run per metrics dict (and tags dict) in `experiment`; returns their run ids."""
     import mlflow
 
     client = mlflow.MlflowClient()
     found = client.get_experiment_by_name(experiment)
     experiment_id = found.experiment_id if found else client.create_experiment(experiment)
     run_ids = []
-    for values in metrics:
-        run = client.create_run(experiment_id)
+    for values, run_tags in zip(metrics, tags or [{}] * len(metrics), strict=True):
+        run = client.create_run(experiment_id, tags=dict(run_tags))
         for key, value in values.items():
             client.log_metric(run.info.run_id, key, value)
         client.set_terminated(run.info.run_id, status)
@@ -61,15 +71,29 @@ def log_runs(
 
 
 def register_runs(name: str, run_ids: list[str]) -> list[int]:
-    """Register one version of `name` per run (no model files needed); returns the versions."""
-    import mlflow
+    """Log a small real model in each run and register it as a version of `name`; returns them.
 
-    client = mlflow.MlflowClient()
-    client.create_registered_model(name)
-    return [
-        int(client.create_model_version(name, f"runs:/{run_id}/model", run_id=run_id).version)
-        for run_id in run_ids
-    ]
+    The model predicts 3.5 stars for every row (scikit-learn's DummyRegressor): loadable like any
+    registered model, and instant to fit.
+    """
+    import mlflow
+    import numpy as np
+    from sklearn.dummy import DummyRegressor
+
+    mlflow.MlflowClient().create_registered_model(name)
+    model = DummyRegressor(strategy="constant", constant=3.5).fit(np.zeros((1, 1)), [3.5])
+    versions = []
+    for run_id in run_ids:
+        with mlflow.start_run(run_id=run_id):
+            info = mlflow.sklearn.log_model(model, name="model", pip_requirements=[])
+        versions.append(int(registry_chatter.register_model(info.model_uri, name).version))
+    return versions
+
+
+def evaluated_runs(experiment: str, exams: list[tuple[float, str]]) -> list[str]:
+    """Finished runs with an rmse and the digest of the data it was measured on, one per exam."""
+    metrics = [{"rmse": value} for value, _ in exams]
+    return log_runs(experiment, metrics, tags=[{EVALUATION_DIGEST_TAG: d} for _, d in exams])
 
 
 def _check_log_training_run(ns: Namespace) -> None:
@@ -118,33 +142,76 @@ def _check_best_run_id(ns: Namespace) -> None:
             )
 
 
+def _champion(client: Any, name: str) -> int | None:
+    champion = client.get_registered_model(name).aliases.get("champion")
+    return None if champion is None else int(champion)
+
+
 def _check_promote_if_improved(ns: Namespace) -> None:
     import mlflow
 
     promote_if_improved = answer(ns, "promote_if_improved")
     with scratch_store():
         client = mlflow.MlflowClient()
-        runs = log_runs("registry", [{"rmse": 1.10}, {"rmse": 1.00}, {"rmse": 1.05}])
-        v1, v2, v3 = register_runs("recommender", runs)
+        runs = evaluated_runs(
+            "registry", [(1.10, "exam-a"), (1.00, "exam-a"), (1.05, "exam-a"), (0.90, "exam-b")]
+        )
+        v1, v2, v3, v4 = register_runs("recommender", runs)
         steps = [(v1, True, v1, "the first version becomes champion when there is none"),
-                 (v2, True, v2, "v2 (rmse 1.00) beats champion v1 (rmse 1.10)"),
+                 (v2, True, v2, "v2 (rmse 1.00) beats champion v1 (rmse 1.10) on the same data"),
                  (v3, False, v2, "v3 (rmse 1.05) does not beat champion v2 (rmse 1.00)")]  # fmt: skip
         for version, promoted, champion, why in steps:
             got = promote_if_improved(client, "recommender", version, "rmse")
             if got is not promoted:
                 raise CheckFailed(f"{why}, so expected {promoted}, got {got!r}.")
-            now = client.get_registered_model("recommender").aliases.get("champion")
-            if now is None or int(now) != champion:
-                raise CheckFailed(f"{why}: 'champion' should point at v{champion}, not {now}.")
+            if _champion(client, "recommender") != champion:
+                now = _champion(client, "recommender")
+                raise CheckFailed(f"{why}: 'champion' should point at v{champion}, not v{now}.")
+        _check_refuses_other_data(promote_if_improved, client, v4, v2)
+
+
+def _check_refuses_other_data(promote: Any, client: Any, candidate: int, champion: int) -> None:
+    why = (
+        f"v{candidate} has the lower rmse (0.90 against 1.00) but was measured on other data "
+        "(its evaluation digest differs from the champion's)"
+    )
+    try:
+        got = promote(client, "recommender", candidate, "rmse")
+    except ValueError:
+        pass  # refused, as asked
+    else:
+        raise CheckFailed(f"{why}: raise a ValueError instead of returning {got!r}.")
+    if _champion(client, "recommender") != champion:
+        raise CheckFailed(f"{why}: the champion must stay v{champion}.")
 
 
 CHECKS = [
-    Check("q1", 3, "mlflow.set_experiment(experiment), then `with mlflow.start_run() as run:` and "
-          "log_params, log_metrics, set_tags inside; return run.info.run_id.", _check_log_training_run),
-    Check("q2", 3, "mlflow.search_runs(experiment_names=[...], filter_string=\"attributes.status = "
-          "'FINISHED'\"), drop rows where metrics.<metric> is missing, then idxmin or idxmax.",
-          _check_best_run_id),
-    Check("q3", 4, "client.get_model_version(name, version).run_id -> client.get_run(...).data.metrics; "
-          "the champion's version is client.get_registered_model(name).aliases.get('champion').",
-          _check_promote_if_improved),
-]  # fmt: skip
+    Check(
+        "q1",
+        3,
+        (
+            "a run stays RUNNING until it is ended; chapter 05 ('An experiment is a folder of "
+            "runs') opens runs in a way that ends them for you, whatever happens inside."
+        ),
+        _check_log_training_run,
+    ),
+    Check(
+        "q2",
+        3,
+        (
+            "let the tracking server do the filtering (a search can filter on a run's status), "
+            "then choose among the runs that logged the metric."
+        ),
+        _check_best_run_id,
+    ),
+    Check(
+        "q3",
+        4,
+        (
+            "a model version knows the run that produced it, and that run knows its metrics and "
+            "the digest of its evaluation data (chapter 05, 'Metrics measured on different data "
+            "are not comparable'): compare the digests before the numbers."
+        ),
+        _check_promote_if_improved,
+    ),
+]

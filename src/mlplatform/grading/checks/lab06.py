@@ -97,11 +97,32 @@ def _check_skewed_features(ns: Namespace) -> None:
 
 
 CHECKS = [
-    Check("q1", 3, "for each event, keep that user's ratings with timestamp <= the event time and "
-          "count them (a merge on user_id then a filter, or pd.merge_asof on sorted frames).",
-          _check_count_as_of),
-    Check("q2", 3, "one row per rating, same order: keys as they are, event_timestamp = timestamp - "
-          "pd.Timedelta(seconds=1), and the rating as the label.", _check_entity_df),
-    Check("q3", 3, "merge the two frames on the key (suffixes), then compare each feature column; "
-          "np.isclose(..., equal_nan=True) for numbers, == for strings.", _check_skewed_features),
-]  # fmt: skip
+    Check(
+        "q1",
+        3,
+        (
+            "point in time: for each event, only the ratings that existed at that moment count (a"
+            " rating at exactly the event time does); chapter 06 shows how a join can respect "
+            "time."
+        ),
+        _check_count_as_of,
+    ),
+    Check(
+        "q2",
+        3,
+        (
+            "Feast joins on keys and an event time; the features of a rating must be those known "
+            "just before it (chapter 06), in UTC, one row per rating in the original order."
+        ),
+        _check_entity_df,
+    ),
+    Check(
+        "q3",
+        3,
+        (
+            "line the two frames up by the key, not by position, then compare feature by feature;"
+            " two missing values agree, and numbers may differ by the tolerance."
+        ),
+        _check_skewed_features,
+    ),
+]

@@ -106,14 +106,38 @@ def _check_bad_images(ns: Namespace) -> None:
 
 
 CHECKS = [
-    Check("q1", 3, "map each character to its value (digits, A=10 ... Z=35, '<'=0), multiply by "
-          "7, 3, 1, 7, 3, 1, ..., sum, and take the last digit.", _check_check_digit),
-    Check("q2", 2, "take the minimum and maximum of the x and of the y coordinates; width and "
-          "height are max minus min.", _check_bbox),
-    Check("q3", 3, "collect every point: the bbox's two corners (x, y) and (x + w, y + h), every "
-          "polygon vertex and every keypoint (x, y, v triples); all must lie in [0, width] x "
-          "[0, height].", _check_inside),
-    Check("q4", 3, "read the split's annotations.json; for each image record, the file must be "
-          "non-empty, decode with cv2.imdecode (None means it did not) and have the recorded "
-          "width and height.", _check_bad_images),
-]  # fmt: skip
+    Check(
+        "q1",
+        3,
+        (
+            "the check digit of an ICAO document (chapter 07): every character has a value, the "
+            "values are weighted by a repeating pattern, and the digit is what remains of the "
+            "sum."
+        ),
+        _check_check_digit,
+    ),
+    Check(
+        "q2",
+        2,
+        ("the tightest axis-aligned box around the points, in COCO's [x, y, width, height] form."),
+        _check_bbox,
+    ),
+    Check(
+        "q3",
+        3,
+        (
+            "every coordinate an annotation holds (the box's corners, the polygon and the "
+            "keypoints) must lie inside the image."
+        ),
+        _check_inside,
+    ),
+    Check(
+        "q4",
+        3,
+        (
+            "a file can exist and still be broken: check that each image named in the annotations"
+            " is there, decodes, and has the size the annotation records."
+        ),
+        _check_bad_images,
+    ),
+]

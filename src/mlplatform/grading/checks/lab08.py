@@ -113,15 +113,40 @@ def _check_rotation(ns: Namespace) -> None:
 
 
 CHECKS = [
-    Check("q1", 3, "build two shapely Polygons; IoU = intersection area / union area (0 when the "
-          "union is empty).", _check_iou),
-    Check("q2", 2, "sort the corners by their angle around the centroid (np.arctan2(dy, dx) "
-          "increases clockwise on screen), then roll so the corner with the smallest x + y comes "
-          "first.", _check_order),
-    Check("q3", 3, "cv2.findContours on the mask, keep the contour with the largest area, "
-          "cv2.approxPolyDP on its cv2.convexHull with a tolerance of a few percent of the "
-          "perimeter, then order the four corners (your q2).", _check_mask),
-    Check("q4", 3, "matrix = cv2.getRotationMatrix2D(centre, degrees, 1.0); warp the image with "
-          "cv2.warpAffine and the corners with corners @ matrix[:, :2].T + matrix[:, 2].",
-          _check_rotation),
-]  # fmt: skip
+    Check(
+        "q1",
+        3,
+        (
+            "intersection over union of two quadrilaterals: the shared area relative to the area "
+            "they cover together (chapter 08's detection metric)."
+        ),
+        _check_iou,
+    ),
+    Check(
+        "q2",
+        2,
+        (
+            "corners sorted around their centre, starting from the one nearest the top-left of "
+            "the image, clockwise as the screen sees it."
+        ),
+        _check_order,
+    ),
+    Check(
+        "q3",
+        3,
+        (
+            "from a mask to four corners: the outline of the largest region, simplified until "
+            "four corners are left, then put in q2's order."
+        ),
+        _check_mask,
+    ),
+    Check(
+        "q4",
+        3,
+        (
+            "rotate the image and the corners with one and the same transformation, so that the "
+            "labels still mark the card."
+        ),
+        _check_rotation,
+    ),
+]

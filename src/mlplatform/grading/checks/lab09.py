@@ -104,11 +104,28 @@ def _check_by_layout(ns: Namespace) -> None:
 
 
 CHECKS = [
-    Check("q1", 3, "compute the Levenshtein distance with a (len(a)+1) x (len(b)+1) table of costs "
-          "(insert, delete, substitute), then divide by len(truth).", _check_cer),
-    Check("q2", 3, "return the reading if icao.is_valid_id says so; otherwise collect every reading "
-          "with one character swapped for its CONFUSABLE partner that is valid, and return it only "
-          "if there is exactly one; else None.", _check_fix),
-    Check("q3", 2, "compare the columns read and truth, then group by layout and take the mean.",
-          _check_by_layout),
-]  # fmt: skip
+    Check(
+        "q1",
+        3,
+        (
+            "character error rate: the fewest single-character edits (insert, delete, substitute)"
+            " that turn the reading into the truth, relative to the truth's length."
+        ),
+        _check_cer,
+    ),
+    Check(
+        "q2",
+        3,
+        (
+            "a reading that passes the check-digit rule stands; otherwise try the single "
+            "confusions chapter 09 lists, and answer only when exactly one correction is valid."
+        ),
+        _check_fix,
+    ),
+    Check(
+        "q3",
+        2,
+        "exact match per reading, averaged within each layout.",
+        _check_by_layout,
+    ),
+]

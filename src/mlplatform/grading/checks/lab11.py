@@ -102,11 +102,32 @@ def _check_unknown_items(ns: Namespace) -> None:
 
 
 CHECKS = [
-    Check("q1", 3, "count ratings per item, sort descending, take ceil(fraction * n_items) items "
-          "(at least one) and divide their ratings by all ratings.", _check_top_share),
-    Check("q2", 4, "group by user and timestamp first (sum and count per second), take a cumulative "
-          "sum per user, shift it by one group, then map back onto the ratings.",
-          _check_user_mean_before),
-    Check("q3", 3, "`~ratings['item_id'].isin(items['item_id'])` selects the orphans; keep the rows "
-          "(all columns, original index).", _check_unknown_items),
-]  # fmt: skip
+    Check(
+        "q1",
+        3,
+        (
+            "how concentrated the ratings are: the share of all ratings that the most rated "
+            "movies receive (rounding the number of movies up, at least one)."
+        ),
+        _check_top_share,
+    ),
+    Check(
+        "q2",
+        4,
+        (
+            "a user's mean rating before each rating, without the rating itself or any made in "
+            "the same second; ratings in one second share a value (chapter 11's point-in-time "
+            "statistics)."
+        ),
+        _check_user_mean_before,
+    ),
+    Check(
+        "q3",
+        3,
+        (
+            "a rating whose item is not in the items table is an orphan; return those rows as "
+            "they are."
+        ),
+        _check_unknown_items,
+    ),
+]

@@ -85,11 +85,31 @@ def _check_genre_share(ns: Namespace) -> None:
 
 
 CHECKS = [
-    Check("q1", 3, "DCG = sum of 1/log2(rank + 1) over relevant items in the first k; IDCG = the same "
-          "for min(k, number of relevant) items at ranks 1, 2, ...; NDCG = DCG / IDCG (0 if none).",
-          _check_ndcg),
-    Check("q2", 3, "`scores.drop(...)` the rated ids (errors='ignore'), then `nlargest(k)` and return "
-          "the index as a list.", _check_top_k),
-    Check("q3", 4, "keep ids other than -1, look them up in items by `item_id`, and count those whose "
-          "`genres.split('|')` contains the genre.", _check_genre_share),
-]  # fmt: skip
+    Check(
+        "q1",
+        3,
+        (
+            "NDCG@k (chapter 12): gains discounted by rank within the first k, divided by the "
+            "best gain the relevant items could reach."
+        ),
+        _check_ndcg,
+    ),
+    Check(
+        "q2",
+        3,
+        (
+            "a top-k list never shows what the user has already rated; what remains is ranked by "
+            "score."
+        ),
+        _check_top_k,
+    ),
+    Check(
+        "q3",
+        4,
+        (
+            "among the recommended ids that are real movies, the share whose genres include the "
+            "genre (a movie can have several)."
+        ),
+        _check_genre_share,
+    ),
+]

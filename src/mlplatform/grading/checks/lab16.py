@@ -80,12 +80,32 @@ def _check_gate(ns: Namespace) -> None:
 
 
 CHECKS = [
-    Check("q1", 3, "select the non-missing ratings below `low` or above `high`, count them, and "
-          "return one problem string with the count (or [] when there are none).",
-          _check_rating_range),
-    Check("q2", 3, "predict on pairs and on pairs.sample(frac=1.0, random_state=seed); line the "
-          "two up by index (not position) before comparing with np.allclose.",
-          _check_row_order_invariance),
-    Check("q3", 4, "no champion passes; otherwise a metric fails when candidate > champion + "
-          "tolerance (lower is better), and a metric the candidate lacks fails too.", _check_gate),
-]  # fmt: skip
+    Check(
+        "q1",
+        3,
+        (
+            "a data check reports problems as sentences a person can act on, and says nothing "
+            "when all is well (chapter 16's contract checks)."
+        ),
+        _check_rating_range,
+    ),
+    Check(
+        "q2",
+        3,
+        (
+            "an invariance test (chapter 16): shuffling the rows must not change any prediction, "
+            "matched row by row."
+        ),
+        _check_row_order_invariance,
+    ),
+    Check(
+        "q3",
+        4,
+        (
+            "the release gate of chapter 16: with no champion there is nothing to beat; otherwise"
+            " every metric must be no worse than the champion's, within the tolerance, and a "
+            "metric the candidate does not report cannot pass."
+        ),
+        _check_gate,
+    ),
+]
