@@ -1,7 +1,10 @@
 """What a learner sees of the platform in a browser: JupyterLab as `make lab` starts it, the MLflow UI.
 
 JupyterLab is started with the command `make -n lab` prints, plus a free port, a token and no browser
-of its own, so the test follows the Makefile. The services' /docs pages are not tested yet: the model
+of its own, so the test follows the Makefile. It serves a copy of chapter 00 with its outputs removed
+(JupyterLab saves what it runs: the committed chapter must not change, and a status table seen in the
+page must come from this run, not from the committed outputs); the kernel's MLPLATFORM_HOME is the
+project, so the chapter sees the test platform. The services' /docs pages are not tested yet: the model
 services are built in another issue.
 """
 
@@ -19,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import nbformat
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
@@ -70,11 +74,26 @@ def _wait_until_serving(url: str, process: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"jupyter lab did not answer {url} within 240 s:\n{log.read_text()[-2000:]}")
 
 
+def _copy_without_outputs(source: Path, target: Path) -> None:
+    notebook = nbformat.read(source, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    target.parent.mkdir(parents=True)
+    nbformat.write(notebook, target)
+
+
 @pytest.fixture
 def jupyter_lab(platform: Settings, tmp_path: Path) -> Iterator[str]:
     port, token = _free_port(), secrets.token_hex(16)
+    served = tmp_path / "served"
+    _copy_without_outputs(ROOT / CHAPTER_00, served / CHAPTER_00)
+    program, *arguments = lab_command()
+    root = [a for a in arguments if a.startswith("--ServerApp.root_dir=")]
+    assert root == [f"--ServerApp.root_dir={ROOT}"], f"make lab serves {root}, not the project"
     command = [
-        *lab_command(),
+        str(ROOT / program),  # make's relative `.venv/bin/jupyter`, run from the served folder
+        *(f"--ServerApp.root_dir={served}" if a in root else a for a in arguments),
         "--no-browser",
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
@@ -82,10 +101,19 @@ def jupyter_lab(platform: Settings, tmp_path: Path) -> Iterator[str]:
         f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
     ]
     log = tmp_path / "jupyter.log"
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    env = {
+        **os.environ,
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "MLPLATFORM_HOME": str(ROOT),
+    }
     with log.open("w") as out:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            cwd=served,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     base = f"http://127.0.0.1:{port}"
     try:
