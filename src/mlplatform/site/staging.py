@@ -25,6 +25,8 @@ from mlplatform.site import notes
 # Markdown pages of the repository that the site shows, with their place in the navigation.
 DOC_PAGES = {
     "docs/syllabus.md": "Syllabus",
+    "docs/architecture.md": "Architecture",
+    "docs/serving.md": "Serving the models",
     "docs/instructors.md": "For instructors",
     "docs/dependencies.md": "Dependencies",
     "datasets/README.md": "Data and licences",
