@@ -28,14 +28,21 @@ from mlplatform.lazy import lazy_exports
 
 _EXPORTS = {
     "dataset": ["generate_dataset", "ensure_dataset", "verified_dataset", "load_split",
-                "split_sizes", "Sample"],
+                "split_sizes", "read_coco", "write_coco", "Sample", "SPLITS"],
     "images": ["load_image", "decode_image", "InvalidImageError"],
     "validation": ["validate_dataset"],
-    "manifest": ["read_manifest"],
-    "reader": ["IDReader", "EasyOCRRecognizer", "load_or_train_detector"],
+    "manifest": ["read_manifest", "log_manifest", "content_hashes"],
+    "detect_heuristic": ["detect_quad", "NoCardFoundError"],
+    "corner_model": ["CornerDetector"],
+    "corner_training": ["CornerTrainConfig", "train_corner_detector"],
+    "distortion_plot": ["distortion_table", "plot_by_distortion"],
+    "reader": ["IDReader", "EasyOCRRecognizer", "easyocr_reader", "flatten_card", "id_likeness",
+               "load_or_train_detector"],
+    "id_rules": ["apply_rule"],
     "recognizer_training": ["ReaderTrainConfig", "train_recognizer", "save_recognizer"],
     "reading_eval": ["evaluate_readers", "summarize", "headline_metrics"],
     "registered_reader": ["MODEL_NAME", "model_name_for"],
     "reader_registry": ["register_reader"],
+    "pipeline": ["ocr_training_pipeline"],
 }  # fmt: skip
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

@@ -26,7 +26,8 @@ _EXPORTS = {
     "splits": ["split_by_time", "split_last_per_user"],
     "baselines": ["BiasBaseline", "GlobalMean", "most_popular"],
     "models": ["make_model"],
-    "metrics": ["rmse", "mae"],
+    "metrics": ["rmse", "mae", "rmse_per_user"],
+    "features": ["rating_features"],
     "feature_sources": ["build_sources", "entity_frame", "naive_training_set", "USER_FEATURES",
                         "ITEM_FEATURES", "FEATURES"],
     "validation": ["validate_movielens", "ValidationError"],
@@ -36,6 +37,9 @@ _EXPORTS = {
     "registered": ["log_and_register", "register_fitted"],
     "model_files": ["save_model", "load_model"],
     "torch_model": ["TorchRecommender", "TorchConfig"],
+    "torch_training": ["feast_training_set", "train_and_register", "plot_loss_curves"],
+    "rankers": ["EASE", "ItemKNN", "RatingRanker"],
+    "ranking": ["recommend"],
     "champion": ["recommend_for_user"],
 }  # fmt: skip
 MODEL_NAME = "movie-recommender"
