@@ -162,6 +162,9 @@ class ServingSettings:
     ocr_port: int = 8102
     max_body_bytes: int = 8 * 1024 * 1024
     model_poll_seconds: float = 30.0
+    # An image's width x height above which the OCR service refuses it before decoding any pixel:
+    # 25 MP passes a phone photo and stops a small file that decodes to gigabytes (a "bomb").
+    max_image_pixels: int = 25_000_000
 
 
 def _positive(value: str, name: str, allow_zero: bool = False) -> float:
@@ -194,4 +197,10 @@ def load_serving_settings(environ: dict[str, str] | None = None) -> ServingSetti
             )
         ),
         model_poll_seconds=_positive(poll, "MLPLATFORM_MODEL_POLL_SECONDS", allow_zero=True),
+        max_image_pixels=int(
+            _positive(
+                env.get("MLPLATFORM_MAX_IMAGE_PIXELS", str(defaults.max_image_pixels)),
+                "MLPLATFORM_MAX_IMAGE_PIXELS",
+            )
+        ),
     )
