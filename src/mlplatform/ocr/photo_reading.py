@@ -17,7 +17,7 @@ import numpy as np
 
 from mlplatform.ocr import icao
 from mlplatform.ocr.detect_heuristic import NoCardFoundError
-from mlplatform.ocr.id_rules import REJECTED
+from mlplatform.ocr.id_rules import REJECTED, apply_rule
 from mlplatform.ocr.images import decode_checked
 from mlplatform.ocr.reader import Reading
 
@@ -53,11 +53,13 @@ class PhotoReading:
     @property
     def reason(self) -> str | None:
         """Why nothing was accepted (no card, no text, the rule), None when an ID is returned."""
-        if self.reading.accepted:
+        reading = self.reading
+        if reading.accepted:
             return None
-        return (
-            self.reading.error or "the reading fails the check-digit rule and no single fix holds"
-        )
+        if reading.error:
+            return reading.error
+        rule = apply_rule(reading.raw, reading.char_confidences or None)  # the same verdict again
+        return f"the check-digit rule rejects {reading.raw!r}: {rule.reason}"
 
 
 def reader_of(model: Any) -> PhotoReader:
