@@ -45,6 +45,7 @@ UPLOAD_TYPES = ("multipart/form-data",)
 MAX_NAME_CHARS = 100  # of a client's file name quoted in a message
 ERRORS = error_responses(
     {
+        400: "The multipart body could not be parsed",
         413: "The body is over the size limit, or the image over the pixel limit",
         415: "The body is not multipart/form-data",
         422: "No file part, too many files, or a file that is not a readable JPEG/PNG/WebP",
