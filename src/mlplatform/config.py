@@ -165,6 +165,9 @@ class ServingSettings:
     # An image's width x height above which the OCR service refuses it before decoding any pixel:
     # 25 MP passes a phone photo and stops a small file that decodes to gigabytes (a "bomb").
     max_image_pixels: int = 25_000_000
+    # Photos the OCR service decodes and reads at once; more requests wait their turn. Bounds the
+    # memory (a 25 MP photo is 75 MB of pixels) and keeps each read near its one-core speed.
+    ocr_concurrent_reads: int = 2
 
 
 def _positive(value: str, name: str, allow_zero: bool = False) -> float:
@@ -201,6 +204,12 @@ def load_serving_settings(environ: dict[str, str] | None = None) -> ServingSetti
             _positive(
                 env.get("MLPLATFORM_MAX_IMAGE_PIXELS", str(defaults.max_image_pixels)),
                 "MLPLATFORM_MAX_IMAGE_PIXELS",
+            )
+        ),
+        ocr_concurrent_reads=int(
+            _positive(
+                env.get("MLPLATFORM_OCR_CONCURRENT_READS", str(defaults.ocr_concurrent_reads)),
+                "MLPLATFORM_OCR_CONCURRENT_READS",
             )
         ),
     )

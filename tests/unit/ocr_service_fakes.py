@@ -67,10 +67,15 @@ class FakeSource:
         return ServedModel(CardReader(self.texts[version]), name, version, alias)
 
 
-def make_app(text: str = "MN01846O80", max_body_bytes: int = 1024 * 1024, source=None):
+def make_app(
+    text: str = "MN01846O80", max_body_bytes: int = 1024 * 1024, source=None, reads: int = 2
+):
     holder = ModelHolder("ocr-id-reader-test", source=source or FakeSource({"1": text}))
     holder.refresh()  # loaded before the app starts, for clients that skip the lifespan
     serving = ServingSettings(
-        max_body_bytes=max_body_bytes, model_poll_seconds=0, max_image_pixels=MAX_PIXELS
+        max_body_bytes=max_body_bytes,
+        model_poll_seconds=0,
+        max_image_pixels=MAX_PIXELS,
+        ocr_concurrent_reads=reads,
     )
     return create_ocr_app(holder=holder, settings=load_settings(), serving=serving)

@@ -82,10 +82,11 @@ def test_serving_settings_read_the_environment() -> None:
         "MLPLATFORM_MAX_BODY_BYTES": "2048",
         "MLPLATFORM_MODEL_POLL_SECONDS": "0",
         "MLPLATFORM_MAX_IMAGE_PIXELS": "1000000",
+        "MLPLATFORM_OCR_CONCURRENT_READS": "4",
     }
     serving = load_serving_settings(env)
     assert (serving.recommender_port, serving.max_body_bytes) == (9001, 2048)
-    assert serving.max_image_pixels == 1_000_000
+    assert (serving.max_image_pixels, serving.ocr_concurrent_reads) == (1_000_000, 4)
     assert serving.model_poll_seconds == 0
 
 
@@ -96,6 +97,7 @@ def test_serving_settings_read_the_environment() -> None:
         ("MLPLATFORM_MAX_BODY_BYTES", "lots", "is not a number"),
         ("MLPLATFORM_MODEL_POLL_SECONDS", "-1", "must be 0 or more"),
         ("MLPLATFORM_MAX_IMAGE_PIXELS", "0", "must be above 0"),
+        ("MLPLATFORM_OCR_CONCURRENT_READS", "0", "must be above 0"),
         ("OCR_PORT", "x", "is not a whole number"),
     ],
 )

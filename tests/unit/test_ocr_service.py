@@ -7,16 +7,28 @@ Most tests serve `CardReader` (the real card detector, a chosen text); the last 
 from __future__ import annotations
 
 import io
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from ocr_service_fakes import MAX_PIXELS, blank_photo, card_photo, encoded, make_app
+from ocr_service_fakes import (
+    MAX_PIXELS,
+    CardReader,
+    FakeSource,
+    blank_photo,
+    card_photo,
+    encoded,
+    make_app,
+)
 from PIL import Image
 
 from mlplatform.ocr.detect_heuristic import detect_quad
 from mlplatform.ocr.images import decode_checked
 from mlplatform.ocr.service_schemas import MAX_BATCH_FILES
+from mlplatform.serving import ServedModel
 
 
 @pytest.fixture(scope="module")
@@ -173,6 +185,40 @@ def test_a_batch_of_the_wrong_size_is_422(client: TestClient, count: int) -> Non
     files = [("files", (f"{k}.jpg", b"x", "image/jpeg")) for k in range(count)]
     answer = client.post("/read/batch", files=files or {"other": ("x", b"x")})
     assert answer.status_code == 422 and "body.files" in answer.json()["detail"]
+
+
+class SlowReader(CardReader):
+    """Counts how many reads run at once."""
+
+    def __init__(self) -> None:
+        super().__init__("MN01846O80")
+        self.lock, self.active, self.most = threading.Lock(), 0, 0
+
+    def read(self, image: np.ndarray):
+        with self.lock:
+            self.active += 1
+            self.most = max(self.most, self.active)
+        time.sleep(0.1)
+        with self.lock:
+            self.active -= 1
+        return super().read(image)
+
+
+def test_at_most_the_configured_number_of_photos_are_read_at_once() -> None:
+    reader = SlowReader()
+
+    class Source(FakeSource):
+        def load(self, name, alias, version):
+            return ServedModel(reader, name, version, alias)
+
+    photo = card_photo()[0]
+    with TestClient(make_app(source=Source({}), reads=2)) as client:
+        reader.most = 0  # the warm-up read does not count
+        with ThreadPoolExecutor(6) as pool:
+            statuses = list(
+                pool.map(lambda _: client.post("/read", files=_upload(photo)).status_code, range(6))
+            )
+    assert statuses == [200] * 6 and reader.most == 2
 
 
 def test_health_ready_reload_and_metrics(client: TestClient) -> None:

@@ -19,8 +19,10 @@ or WebP, truncated, or under 32 pixels a side (422); over `MLPLATFORM_MAX_IMAGE_
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, File, HTTPException, UploadFile
@@ -58,17 +60,34 @@ def _name(upload: UploadFile) -> str:
     return (upload.filename or "the upload")[:MAX_NAME_CHARS]
 
 
-def _read(served: ServedModel, upload: UploadFile, max_pixels: int) -> ReadingResponse:
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much one read may take (pixels) and how many reads run at once (the rest wait)."""
+
+    max_pixels: int
+    slots: threading.BoundedSemaphore
+
+    @classmethod
+    def of(cls, serving: ServingSettings) -> ReadLimits:
+        """The limits of `serving`."""
+        return cls(
+            serving.max_image_pixels, threading.BoundedSemaphore(serving.ocr_concurrent_reads)
+        )
+
+
+def _read(served: ServedModel, upload: UploadFile, limits: ReadLimits) -> ReadingResponse:
     """Read one uploaded photo (raises the errors of `photo_reading.read_photo`)."""
-    start = time.perf_counter()
-    photo = read_photo(reader_of(served.model), upload.file.read(), max_pixels, _name(upload))
+    start = time.perf_counter()  # the total includes any wait for a slot
+    data = upload.file.read()
+    with limits.slots:
+        photo = read_photo(reader_of(served.model), data, limits.max_pixels, _name(upload))
     elapsed = time.perf_counter() - start
     return ReadingResponse.of(photo, upload.filename, ServedModelInfo.of(served), elapsed)
 
 
-def _batch_item(served: ServedModel, upload: UploadFile, max_pixels: int) -> BatchItem:
+def _batch_item(served: ServedModel, upload: UploadFile, limits: ReadLimits) -> BatchItem:
     try:
-        return BatchItem(filename=upload.filename, reading=_read(served, upload, max_pixels))
+        return BatchItem(filename=upload.filename, reading=_read(served, upload, limits))
     except InvalidImageError as error:
         status = 413 if isinstance(error, ImageTooLargeError) else 422
         return BatchItem(
@@ -76,7 +95,7 @@ def _batch_item(served: ServedModel, upload: UploadFile, max_pixels: int) -> Bat
         )
 
 
-def _router(holder: ModelHolder, max_pixels: int) -> APIRouter:
+def _router(holder: ModelHolder, limits: ReadLimits) -> APIRouter:
     """The reading routes; the operational ones come from `create_app`."""
     router = APIRouter(prefix="/read", tags=["reading"], responses=ERRORS)
 
@@ -87,7 +106,7 @@ def _router(holder: ModelHolder, max_pixels: int) -> APIRouter:
         """Read the ID number off one photo of a card."""
         served = holder.current
         try:
-            return _read(served, file, max_pixels)
+            return _read(served, file, limits)
         except ImageTooLargeError as error:
             raise HTTPException(413, str(error)) from None
         except InvalidImageError as error:
@@ -109,7 +128,7 @@ def _router(holder: ModelHolder, max_pixels: int) -> APIRouter:
         More photos than a batch takes are a batch-scoring job: `mlplatform ocr read-folder`.
         """
         served = holder.current
-        items = [_batch_item(served, upload, max_pixels) for upload in files]
+        items = [_batch_item(served, upload, limits) for upload in files]
         failed = sum(item.error is not None for item in items)
         return BatchResponse(results=items, read=len(items) - failed, failed=failed)
 
@@ -158,7 +177,7 @@ def create_ocr_app(
         content_types=UPLOAD_TYPES,
         description=__doc__ or "",
     )
-    app.include_router(_router(holder, serving.max_image_pixels))
+    app.include_router(_router(holder, ReadLimits.of(serving)))
     return app
 
 
