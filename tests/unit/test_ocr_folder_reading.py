@@ -126,3 +126,8 @@ def test_the_cli_names_a_missing_alias(folder, tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(ocr_cli, "_registered_reader", unknown)
     result = runner.invoke(app, ["ocr", "read-folder", str(folder), "--alias", "nope"])
     assert result.exit_code == 1 and "has no alias 'nope'" in result.output
+
+
+def test_the_command_has_help_with_an_example() -> None:
+    result = runner.invoke(app, ["ocr", "read-folder", "--help"])
+    assert result.exit_code == 0 and "Example" in result.output
