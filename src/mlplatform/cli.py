@@ -14,7 +14,7 @@ from typing import NoReturn
 
 import typer
 
-from mlplatform import notebooks, services, site_cli
+from mlplatform import notebooks, ocr_cli, services, site_cli
 from mlplatform.cluster import cli as cluster_cli
 from mlplatform.config import ConfigError, load_settings
 from mlplatform.fresh_platform import fresh_platform as throwaway_platform
@@ -33,6 +33,7 @@ app = typer.Typer(
 )
 app.add_typer(cluster_cli.app, name="cluster")
 app.add_typer(site_cli.app, name="site")
+app.add_typer(ocr_cli.app, name="ocr")
 
 EXPECTED = (
     ConfigError,

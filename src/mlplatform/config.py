@@ -162,6 +162,12 @@ class ServingSettings:
     ocr_port: int = 8102
     max_body_bytes: int = 8 * 1024 * 1024
     model_poll_seconds: float = 30.0
+    # An image's width x height above which the OCR service refuses it before decoding any pixel:
+    # 25 MP passes a phone photo and stops a small file that decodes to gigabytes (a "bomb").
+    max_image_pixels: int = 25_000_000
+    # Photos the OCR service decodes and reads at once; more requests wait their turn. Bounds the
+    # memory (a 25 MP photo is 75 MB of pixels) and keeps each read near its one-core speed.
+    ocr_concurrent_reads: int = 2
 
 
 def _positive(value: str, name: str, allow_zero: bool = False) -> float:
@@ -194,4 +200,16 @@ def load_serving_settings(environ: dict[str, str] | None = None) -> ServingSetti
             )
         ),
         model_poll_seconds=_positive(poll, "MLPLATFORM_MODEL_POLL_SECONDS", allow_zero=True),
+        max_image_pixels=int(
+            _positive(
+                env.get("MLPLATFORM_MAX_IMAGE_PIXELS", str(defaults.max_image_pixels)),
+                "MLPLATFORM_MAX_IMAGE_PIXELS",
+            )
+        ),
+        ocr_concurrent_reads=int(
+            _positive(
+                env.get("MLPLATFORM_OCR_CONCURRENT_READS", str(defaults.ocr_concurrent_reads)),
+                "MLPLATFORM_OCR_CONCURRENT_READS",
+            )
+        ),
     )

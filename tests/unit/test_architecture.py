@@ -39,7 +39,7 @@ LAYERS: dict[str, int] = {
     ),
     **dict.fromkeys(PLATFORM, 1),
     **dict.fromkeys(["recommender", "ocr", "assistant"], 2),
-    **dict.fromkeys(["grading", "cli", "__main__", "site", "site_cli"], 3),
+    **dict.fromkeys(["grading", "cli", "__main__", "site", "site_cli", "ocr_cli"], 3),
 }
 LAYER_NAMES = {0: "base", 1: "platform", 2: "project", 3: "grading/CLI"}
 PROJECTS = {name for name, layer in LAYERS.items() if layer == 2}

@@ -73,6 +73,7 @@ def test_serving_settings_default_to_loopback_and_safe_limits() -> None:
     assert serving.host == "127.0.0.1"
     assert (serving.recommender_port, serving.ocr_port) == (8101, 8102)
     assert serving.max_body_bytes == 8 * 1024 * 1024 and serving.model_poll_seconds == 30
+    assert 8000 * 8000 > serving.max_image_pixels >= 4000 * 3000  # refuses 64 MP, takes 12 MP
 
 
 def test_serving_settings_read_the_environment() -> None:
@@ -80,9 +81,12 @@ def test_serving_settings_read_the_environment() -> None:
         "RECOMMENDER_PORT": "9001",
         "MLPLATFORM_MAX_BODY_BYTES": "2048",
         "MLPLATFORM_MODEL_POLL_SECONDS": "0",
+        "MLPLATFORM_MAX_IMAGE_PIXELS": "1000000",
+        "MLPLATFORM_OCR_CONCURRENT_READS": "4",
     }
     serving = load_serving_settings(env)
     assert (serving.recommender_port, serving.max_body_bytes) == (9001, 2048)
+    assert (serving.max_image_pixels, serving.ocr_concurrent_reads) == (1_000_000, 4)
     assert serving.model_poll_seconds == 0
 
 
@@ -92,6 +96,8 @@ def test_serving_settings_read_the_environment() -> None:
         ("MLPLATFORM_MAX_BODY_BYTES", "0", "must be above 0"),
         ("MLPLATFORM_MAX_BODY_BYTES", "lots", "is not a number"),
         ("MLPLATFORM_MODEL_POLL_SECONDS", "-1", "must be 0 or more"),
+        ("MLPLATFORM_MAX_IMAGE_PIXELS", "0", "must be above 0"),
+        ("MLPLATFORM_OCR_CONCURRENT_READS", "0", "must be above 0"),
         ("OCR_PORT", "x", "is not a whole number"),
     ],
 )

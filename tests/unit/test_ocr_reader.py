@@ -127,6 +127,14 @@ def test_a_card_without_text_is_rejected_with_a_reason() -> None:
         "no text found on the card",
     )
     assert not reading.accepted
+    assert reading.corners == tuple(map(tuple, corners))  # where the card was, for the caller
+
+
+def test_a_reading_says_where_the_card_is(samples: list[Sample]) -> None:
+    sample = samples[0]
+    reading = IDReader(truth_detector(sample), Echo([sample.card_id])).read(sample.load())
+    assert reading.id == sample.card_id
+    assert np.allclose(reading.corners, sample.corners)
 
 
 def test_empty_image_raises() -> None:

@@ -153,7 +153,7 @@ def test_malformed_json_is_422_not_500(client: TestClient) -> None:
 def test_a_body_that_is_not_utf8_is_400_saying_what_to_send(client: TestClient) -> None:
     answer = client.post("/predict", content=b"\xff", headers={"content-type": "application/json"})
     assert answer.status_code == 400
-    assert "send a UTF-8 JSON body" in answer.json()["detail"]
+    assert "send a well-formed UTF-8 JSON body" in answer.json()["detail"]
 
 
 def test_a_body_over_the_limit_is_413_by_header_and_by_stream(client: TestClient) -> None:

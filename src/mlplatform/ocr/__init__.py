@@ -20,6 +20,8 @@ Recognition (chapter 09): `reader` (rectify, find the text lines, read the ID), 
 `text_metrics` and `reading_eval` (exact match and character error rate), `registered_reader`,
 `reader_registry` and `reader_pyfunc_entry` (the `ocr-id-reader` pyfunc), `pipeline` (the KFP
 training pipeline).
+Serving (chapter 10): `photo_reading` (one untrusted photo: checked decoding, reading, timing),
+`service` and `service_schemas` (the FastAPI app), `folder_reading` (batch scoring to a CSV).
 """
 
 from __future__ import annotations
@@ -44,5 +46,7 @@ _EXPORTS = {
     "registered_reader": ["MODEL_NAME", "model_name_for"],
     "reader_registry": ["register_reader"],
     "pipeline": ["ocr_training_pipeline"],
+    "photo_reading": ["read_photo", "reader_of"],
+    "folder_reading": ["read_folder"],
 }  # fmt: skip
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

@@ -30,11 +30,11 @@ import numpy as np
 
 from mlplatform.config import Settings, load_settings
 from mlplatform.ocr import coco
-from mlplatform.ocr.cards import random_identity, render_card
+from mlplatform.ocr.cards import FlatCard, random_identity, render_card
 from mlplatform.ocr.images import load_image
-from mlplatform.ocr.layouts import FIELDS, HELDOUT_LAYOUT, TRAINING_LAYOUTS, get_layout
+from mlplatform.ocr.layouts import FIELDS, HELDOUT_LAYOUT, TRAINING_LAYOUTS, Layout, get_layout
 from mlplatform.ocr.manifest import GENERATOR_VERSION, Manifest, content_hashes, read_manifest
-from mlplatform.ocr.photos import CameraConfig, box_to_quad, photograph, transform_points
+from mlplatform.ocr.photos import CameraConfig, Photo, box_to_quad, photograph, transform_points
 
 SPLITS = ("train", "val", "test", "test_heldout")
 SPLIT_LAYOUTS = {
@@ -67,6 +67,20 @@ def _photo_annotations(image_id: int, first_ann_id: int, card: Any, photo: Any) 
     return annotations
 
 
+def draw_photo(
+    seed: int, split: str, image_id: int, camera: CameraConfig | None = None
+) -> tuple[Layout, FlatCard, Photo]:
+    """Photo `image_id` of `split` (its layout, flat card and photo), as `generate_split` draws it.
+
+    Also a quick way to get one realistic photo without writing a data set (e.g. a warm-up call).
+    """
+    rng = np.random.default_rng([seed, SPLITS.index(split), image_id])
+    layouts = SPLIT_LAYOUTS[split]
+    layout = get_layout(layouts[int(rng.integers(len(layouts)))])
+    card = render_card(layout, random_identity(rng), rng)
+    return layout, card, photograph(card.image, rng, camera)
+
+
 def generate_split(
     root: Path,
     split: str,
@@ -80,12 +94,8 @@ def generate_split(
 
     (root / split / "images").mkdir(parents=True, exist_ok=True)
     document = coco.empty_coco(f"synthetic ID cards, split {split}, seed {seed}")
-    layouts = SPLIT_LAYOUTS[split]
     for image_id in progress_bar(range(1, n + 1), desc=split, disable=not progress, leave=False):
-        rng = np.random.default_rng([seed, SPLITS.index(split), image_id])
-        layout = get_layout(layouts[int(rng.integers(len(layouts)))])
-        card = render_card(layout, random_identity(rng), rng)
-        photo = photograph(card.image, rng, camera)
+        layout, card, photo = draw_photo(seed, split, image_id, camera)
         file_name = f"images/{image_id:06d}.jpg"
         (root / split / file_name).write_bytes(photo.jpeg)
         width, height = photo.size

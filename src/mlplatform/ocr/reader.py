@@ -19,7 +19,7 @@ from __future__ import annotations
 import tempfile
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -147,6 +147,7 @@ class Reading:
     confidence: float
     error: str = ""
     char_confidences: tuple[float, ...] = ()  # of `raw`'s characters, when the recogniser has them
+    corners: tuple[tuple[float, float], ...] = ()  # the card in the photo (4 x 2 px), when found
 
     @property
     def accepted(self) -> bool:
@@ -182,12 +183,18 @@ class IDReader:
     recognizer: Recognizer
 
     def read(self, image: np.ndarray) -> Reading:
-        """Read one RGB photo; a photo without a readable card gives a rejected reading with a reason."""
-        card = flatten_card(image, self.detector)
+        """Read one RGB photo; a card without text gives a rejected reading with a reason.
+
+        Raises:
+            NoCardFoundError: the detector found no card in the photo.
+        """
+        quad = np.asarray(self.detector(image), np.float32)
+        corners = tuple((float(x), float(y)) for x, y in quad)
+        card = rectify(image, quad, CARD_SIZE)
         boxes = text_boxes(card)
         if not boxes:
-            return Reading("", "", REJECTED, 0.0, "no text found on the card")
-        return read_lines(card, boxes, self.recognizer)
+            return Reading("", "", REJECTED, 0.0, "no text found on the card", corners=corners)
+        return replace(read_lines(card, boxes, self.recognizer), corners=corners)
 
 
 def trained_detector_path(data_dir: Path, dataset_name: str) -> Path:

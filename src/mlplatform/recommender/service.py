@@ -32,28 +32,26 @@ from mlplatform.recommender.service_data import FeatureLookup, ServiceData, feas
 from mlplatform.recommender.service_schemas import (
     BatchRequest,
     BatchResponse,
-    ErrorBody,
     RecommendationRequest,
     RecommendationResponse,
     RecommendedMovie,
-    ServedModelInfo,
     UserFeatures,
 )
 from mlplatform.registry import CHAMPION
 from mlplatform.services import is_answering
 from mlplatform.serving import BadRequestError, ModelHolder, ServedModel, create_app, serve
 from mlplatform.serving.app import ReadinessCheck
+from mlplatform.serving.schemas import ServedModelInfo, error_responses
 
-ERRORS = {
-    status: {"model": ErrorBody, "description": text}
-    for status, text in {
+ERRORS = error_responses(
+    {
         400: "The body could not be decoded (not UTF-8)",
         413: "The body is over the size limit",
         415: "The body is not JSON",
         422: "A field is missing, out of range or of the wrong type, or the user is unknown",
         503: "The model is not loaded or the feature server is down",
-    }.items()
-}
+    }
+)
 
 
 def _features(row: pd.Series | None) -> UserFeatures | None:
@@ -117,7 +115,7 @@ def answer(
         user_id=request.user_id,
         cold_start=cold,
         strategy=data.cold_start.name if cold else "model",
-        model=ServedModelInfo(name=served.name, version=served.version, alias=served.alias),
+        model=ServedModelInfo.of(served),
         features=features,
         items=items,
     )

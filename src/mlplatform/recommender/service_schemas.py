@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from mlplatform.recommender.champion import MAX_K
+from mlplatform.serving.schemas import ServedModelInfo
 
 MAX_BATCH = 100  # requests in one batch call; more is a batch-scoring job
 MAX_ID = 2**31 - 1  # MovieLens ids are int32
@@ -52,14 +53,6 @@ class RecommendedMovie(BaseModel):
         description="Predicted rating (model) or share of recent likes (cold start).",
         examples=[4.61],
     )
-
-
-class ServedModelInfo(BaseModel):
-    """The registered model version that answered."""
-
-    name: str = Field(examples=["movie-recommender"])
-    version: str = Field(examples=["3"])
-    alias: str = Field(examples=["champion"])
 
 
 class UserFeatures(BaseModel):
@@ -112,11 +105,3 @@ class BatchResponse(BaseModel):
     """One response per request, in the order asked."""
 
     results: list[RecommendationResponse]
-
-
-class ErrorBody(BaseModel):
-    """Every error: what went wrong and what to do, and the request id to find it in the logs."""
-
-    detail: str
-    request_id: str | None = None
-    errors: list[dict] | None = None

@@ -9,7 +9,7 @@ Body: `{"detail": "<what went wrong and what to do>", "request_id": "...", "erro
 | `BadRequestError` (a `ValueError` the service maps) | 422 |
 | `DependencyUnavailableError` (feature server, registry down) | 503 |
 | `ModelNotLoadedError` | 503 |
-| `HTTPException` (400 undecodable body, 404, 405, 413, 415, ...) | its own status |
+| `HTTPException` (400 undecodable body: not UTF-8 JSON, broken multipart; 404, 405, 413, 415, ...) | its own status |
 """
 
 from __future__ import annotations
@@ -71,8 +71,11 @@ async def _unavailable(request: Request, error: Exception) -> JSONResponse:
 
 async def _http(request: Request, error: HTTPException) -> JSONResponse:
     detail = str(error.detail)
-    if error.status_code == 400:  # FastAPI's answer to a body it cannot decode (e.g. not UTF-8)
-        detail += ": send a UTF-8 JSON body that matches the request model (see /docs)."
+    if error.status_code == 400:  # a body FastAPI cannot decode (not UTF-8, broken multipart)
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        body = "multipart/form-data" if media_type.startswith("multipart/") else "UTF-8 JSON"
+        detail = f"{detail.rstrip('.')}: send a well-formed {body} body that matches the request "
+        detail += "model (see /docs)."
     response = error_response(error.status_code, detail)
     for key, value in (error.headers or {}).items():
         response.headers[key] = value
