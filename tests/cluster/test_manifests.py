@@ -179,7 +179,7 @@ def test_no_secret_values_anywhere_in_platform() -> None:
 def test_runtime_image_is_pinned_and_runs_as_a_non_root_user() -> None:
     dockerfile = (ROOT / "platform" / "images" / "runtime" / "Dockerfile").read_text()
     base = re.search(r"^FROM (\S+)", dockerfile, re.M).group(1)
-    assert re.fullmatch(r"python:3\.11\.\d+-slim(-\w+)?", base), base
+    assert re.fullmatch(r"python:3\.11\.\d+-slim(-\w+)?@sha256:[0-9a-f]{64}", base), base
     assert re.search(r"^USER 10001", dockerfile, re.M)
     assert "-r /tmp/requirements-cpu.txt" in dockerfile and "--no-deps ." in dockerfile
     ignored = (ROOT / ".dockerignore").read_text().splitlines()

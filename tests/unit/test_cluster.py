@@ -207,12 +207,15 @@ def test_status_shows_unready_pods_with_their_logs() -> None:
 def test_images_builds_and_loads_every_dockerfile_with_a_version_tag() -> None:
     runner = FakeRunner()
     tags = cluster.images(CONFIG, PATHS, "0.1.0", runner=runner)
-    assert tags == ["mlplatform-runtime:0.1.0"]
-    assert runner.calls[0][:4] == ["docker", "build", "-t", "mlplatform-runtime:0.1.0"]
-    assert runner.calls[0][-1] == str(ROOT)
-    assert runner.calls[1] == [
-        "kind", "load", "docker-image", "mlplatform-runtime:0.1.0", "--name", "mlplatform"
-    ]  # fmt: skip
+    assert tags == [
+        "mlplatform-ocr-service:0.1.0",
+        "mlplatform-recommender-service:0.1.0",
+        "mlplatform-runtime:0.1.0",
+    ]
+    for index, tag in enumerate(tags):
+        build, load = runner.calls[2 * index], runner.calls[2 * index + 1]
+        assert build[:4] == ["docker", "build", "-t", tag] and build[-1] == str(ROOT)
+        assert load == ["kind", "load", "docker-image", tag, "--name", "mlplatform"]
 
 
 def test_images_without_dockerfiles(tmp_path: Path) -> None:
