@@ -53,7 +53,9 @@ def test_every_base_and_the_overlay_are_found() -> None:
         "base/postgres",
         "base/minio",
         "base/feast",
+        "base/model-services",
         "overlays/kind",
+        "overlays/kind-services",
     }
 
 
