@@ -348,6 +348,14 @@ def test_nightly_cluster_job_uses_the_pinned_versions_and_collects_logs() -> Non
     assert "platform/kind/versions.env" in text and "fs.inotify.max_user_watches=524288" in text
     for command in ("make cluster-up", "make images", "mlplatform execute", "--full"):
         assert command in text, command
+    names = [s.get("name", "") for s in steps]
+    deploy = next(i for i, n in enumerate(names) if n.startswith("Deploy the recommender"))
+    chapters = next(i for i, n in enumerate(names) if n.startswith("Run the chapters"))
+    assert chapters < deploy, "the champion (ch05) must exist before the service is deployed"
+    assert steps[deploy]["run"] == "make cluster-deploy"
+    call = steps[deploy + 1]["run"]
+    assert "port-forward svc/recommender-service 8101:8101" in call
+    assert "curl -fsS http://127.0.0.1:8101/ready" in call and "/recommendations" in call
     assert workflow["jobs"]["cluster"]["env"]["MLPLATFORM_MODE"] == "cluster"
     upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact"))
     assert upload["if"] == "failure()"
