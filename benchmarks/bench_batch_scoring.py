@@ -6,7 +6,7 @@
    version: one scores online (the default), one answers from the precomputed lists
    (`RECOMMENDER_PRECOMPUTED=1`'s lookup). The same client (httpx, one keep-alive connection, one
    request at a time) sends the same `POST /recommendations` (k=10) for the same sampled known
-   users to each; p50/p95/p99 per path and the ratio online / precomputed. Every answer pair is
+   users to each, the two paths taking turns request by request; p50/p95/p99 per path and the ratio online / precomputed. Every answer pair is
    compared: the lists must be the same movies in the same order.
 
 The model is `movie-recommender@champion` when the registry has one, else an SVD registered as
@@ -88,18 +88,28 @@ def wait_for_view(feast_url: str, user: int, timeout: float = 120) -> float:
     raise RuntimeError(f"{feast_url} did not serve {REFS[0]} within {timeout} s")
 
 
-def measure(client: httpx.Client, url: str, users: list[int]) -> tuple[np.ndarray, list[dict]]:
-    """Milliseconds per request and the answers, after WARMUP requests."""
-    for user in users[:WARMUP]:
-        client.post(url, json={"user_id": user, "k": REQUEST_K}).raise_for_status()
-    millis, answers = [], []
+def measure(
+    client: httpx.Client, urls: dict[str, str], users: list[int]
+) -> tuple[dict[str, np.ndarray], dict[str, list[dict]]]:
+    """Milliseconds per request and the answers per path, after WARMUP requests to each.
+
+    The paths take turns request by request (the same user to each), so a busy moment of the
+    machine falls on both alike.
+    """
+    for url in urls.values():
+        for user in users[:WARMUP]:
+            client.post(url, json={"user_id": user, "k": REQUEST_K}).raise_for_status()
+    millis: dict[str, list[float]] = {path: [] for path in urls}
+    answers: dict[str, list[dict]] = {path: [] for path in urls}
     for index in range(REQUESTS):
         user = users[index % len(users)]
-        start = time.perf_counter()
-        answer = client.post(url, json={"user_id": user, "k": REQUEST_K})
-        millis.append((time.perf_counter() - start) * 1000)
-        answers.append(answer.raise_for_status().json())
-    return np.array(millis), answers
+        order = list(urls) if index % 2 == 0 else list(reversed(urls))
+        for path in order:
+            start = time.perf_counter()
+            answer = client.post(urls[path], json={"user_id": user, "k": REQUEST_K})
+            millis[path].append((time.perf_counter() - start) * 1000)
+            answers[path].append(answer.raise_for_status().json())
+    return {path: np.array(ms) for path, ms in millis.items()}, answers
 
 
 def main() -> None:
@@ -122,16 +132,15 @@ def main() -> None:
 
     serving = ServingSettings(model_poll_seconds=0)
     lookups = {"online": feast_lookup(settings), "precomputed": precomputed_lookup(settings)}
-    servers, timings, answers = [], {}, {}
+    servers = []
     for path, lookup in lookups.items():
         app = create_recommender_app(
             data, ModelHolder(name, CHAMPION), lookup, settings, serving, checks={}
         )
         servers.append(start_service(app, PORTS[path]))
+    urls = {path: f"http://127.0.0.1:{PORTS[path]}/recommendations" for path in lookups}
     with httpx.Client(timeout=30) as client:
-        for path in lookups:
-            url = f"http://127.0.0.1:{PORTS[path]}/recommendations"
-            timings[path], answers[path] = measure(client, url, users)
+        timings, answers = measure(client, urls, users)
     for server in servers:
         server.should_exit = True
 
@@ -152,7 +161,7 @@ def main() -> None:
         "request_k": REQUEST_K,
         "requests_per_path": REQUESTS,
         "sampled_users": USERS,
-        "transport": "HTTP on 127.0.0.1, one keep-alive connection, one request at a time",
+        "transport": "HTTP on 127.0.0.1, one keep-alive connection, one request at a time, paths alternating",
         **{f"{path}_strategies": ",".join(sorted(found)) for path, found in strategies.items()},
         "identical_lists": f"{same}/{REQUESTS}",
     }

@@ -24,8 +24,8 @@ component = dsl.component(base_image=RUNTIME_IMAGE, install_kfp_package=False)
 
 
 @component
-def score_op(model_name: str, alias: str, k: int, scores: Output[Dataset]) -> str:
-    """Score every known user with `model_name@alias`; returns the version that scored them."""
+def score_op(model_name: str, alias: str, k: int, n_users: int, scores: Output[Dataset]) -> str:
+    """Score every known user (or the first `n_users`) with `model_name@alias`; returns the version."""
     import time
 
     from mlplatform.recommender.batch_scoring import score_all_users, write_scores
@@ -37,9 +37,10 @@ def score_op(model_name: str, alias: str, k: int, scores: Output[Dataset]) -> st
     use_tracking_server()
     champion = load_by_alias(model_name, alias)
     data = ServiceData.from_movielens()
+    users = sorted(data.rated)[:n_users] if n_users > 0 else None
     start = time.perf_counter()
     table = score_all_users(
-        champion, data, load_users(), k, str(champion.version), show_progress=True
+        champion, data, load_users(), k, str(champion.version), users, show_progress=True
     )
     seconds = time.perf_counter() - start
     write_scores(table, scores.path)
@@ -68,10 +69,11 @@ def batch_scoring_pipeline(
     model_name: str = "movie-recommender",
     alias: str = "champion",
     k: int = 100,
+    n_users: int = 0,
     push_online: bool = False,
 ) -> str:
-    """Returns the model version that scored the users."""
-    score = score_op(model_name=model_name, alias=alias, k=k)
+    """Returns the model version that scored the users (`n_users` > 0: only the first ones)."""
+    score = score_op(model_name=model_name, alias=alias, k=k, n_users=n_users)
     with dsl.If(push_online == True):  # noqa: E712 (a KFP condition, not a Python comparison)
         push_op(scores=score.outputs["scores"], model_name=model_name)
     return score.outputs["Output"]
