@@ -123,10 +123,12 @@ def test_the_good_dockerfile_passes_and_continuations_are_joined() -> None:
         ("COPY src ./src", "COPY mlruns/ ./mlruns/", "COPY mlruns/, which .dockerignore keeps out"),
         ("HEALTHCHECK", "# HEALTHCHECK", "no HEALTHCHECK"),
         ("EXPOSE 8000\n", "", "no EXPOSE"),
+        ('CMD ["python", "-m", "app"]', "CMD ['python', '-m', 'app']", "not a JSON list"),
+        ('HEALTHCHECK CMD ["python", "-c", "print(1)"]', 'HEALTHCHECK CMD ["python", "-c", print(1)]', "HEALTHCHECK [...] is not"),
     ],
     ids=["no-digest", "latest", "untagged", "no-user", "root", "uid-0", "user-name",
          "env-token", "arg-password", "add-url", "copy-all", "copy-ignored", "no-healthcheck",
-         "no-expose"],
+         "no-expose", "cmd-not-json", "healthcheck-not-json"],
 )  # fmt: skip
 def test_each_rule_catches_its_broken_dockerfile(old: str, new: str, message: str) -> None:
     assert old in GOOD

@@ -10,6 +10,7 @@ Rules:
   archives; `COPY` does only what it says);
 - only what the build needs is copied: no `COPY .`, and every source is one `.dockerignore` lets in
   (it starts with `*` and re-admits files one by one);
+- `CMD`, `ENTRYPOINT` and `HEALTHCHECK CMD` in exec form are valid JSON (else Docker runs a shell);
 - a service image has a `HEALTHCHECK` and a `CMD`, and `EXPOSE`s the port it serves on.
 """
 
@@ -150,6 +151,34 @@ def copy_problems(instructions: list[Instruction], where: str, dockerignore: str
     return problems
 
 
+def exec_form_problems(instructions: list[Instruction], where: str) -> list[Problem]:
+    """CMD, ENTRYPOINT or HEALTHCHECK CMD in `[...]` form that is not valid JSON.
+
+    Docker does not reject such a line: it quietly runs it as a shell string instead.
+    """
+    problems = []
+    for item in instructions:
+        text = item.arguments
+        if item.keyword == "HEALTHCHECK":
+            text = text.partition(" CMD ")[2].strip() if " CMD " in f" {text}" else ""
+            text = text or item.arguments.removeprefix("CMD").strip()
+        elif item.keyword not in ("CMD", "ENTRYPOINT"):
+            continue
+        if not text.startswith("["):
+            continue
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+        if not (isinstance(parsed, list) and all(isinstance(p, str) for p in parsed)):
+            problems.append(
+                Problem(
+                    where, f"line {item.line}: {item.keyword} [...] is not a JSON list of strings"
+                )
+            )
+    return problems
+
+
 def service_problems(instructions: list[Instruction], where: str) -> list[Problem]:
     """A service image without HEALTHCHECK, CMD or EXPOSE."""
     keywords = {item.keyword for item in instructions}
@@ -177,5 +206,6 @@ def dockerfile_problems(
         *user_problems(instructions, where),
         *secret_problems(instructions, where),
         *copy_problems(instructions, where, dockerignore),
+        *exec_form_problems(instructions, where),
     ]
     return problems + (service_problems(instructions, where) if service else [])
