@@ -12,11 +12,13 @@
 The model is `movie-recommender@champion` when the registry has one, else an SVD registered as
 `movie-recommender-bench` (aliased champion). Needs the local platform (`make platform-up`).
 
-Run: `.venv/bin/python benchmarks/bench_batch_scoring.py` (writes results/batch_scoring.json).
+Run: `.venv/bin/python benchmarks/bench_batch_scoring.py` (writes results/batch_scoring.json);
+`BENCH_PORT` (default 8143) and the port after it must be free.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -40,7 +42,9 @@ from mlplatform.tracking import use_tracking_server
 BENCH_MODEL = "movie-recommender-bench"
 BATCH_K, REQUEST_K = 100, 10
 REQUESTS, WARMUP, USERS = 300, 30, 200
-PORTS = {"online": 8143, "precomputed": 8144}  # this helper's extra ports; override if busy
+# Two free loopback ports for the two services: BENCH_PORT and the one after it.
+FIRST_PORT = int(os.environ.get("BENCH_PORT", "8143"))
+PORTS = {"online": FIRST_PORT, "precomputed": FIRST_PORT + 1}
 
 
 def champion_name() -> str:
