@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,8 +16,10 @@ import yaml
 from fastapi.testclient import TestClient
 from recommender_fakes import FakeSource, feature_lookup, frames, make_app
 
+from mlplatform import features
 from mlplatform.config import load_serving_settings, load_settings
 from mlplatform.features import FeatureStoreError
+from mlplatform.health import ServiceNotRunningError
 from mlplatform.pipelines import compile_pipeline
 from mlplatform.recommender import precomputed
 from mlplatform.recommender.batch_pipeline import batch_scoring_pipeline
@@ -194,3 +197,45 @@ def test_the_pipeline_scores_then_pushes_only_when_asked(tmp_path: Path) -> None
     defaults = spec["root"]["inputDefinitions"]["parameters"]
     assert defaults["push_online"]["defaultValue"] is False
     assert defaults["alias"]["defaultValue"] == "champion"
+
+
+class FakePost:
+    """Stands in for `httpx.post` to the feature server: records the body, answers `status`."""
+
+    def __init__(self, status: int = 200, error: Exception | None = None) -> None:
+        self.status, self.error, self.calls = status, error, []
+
+    def __call__(self, url: str, json: dict, timeout: float) -> httpx.Response:
+        self.calls.append((url, json))
+        if self.error is not None:
+            raise self.error
+        return httpx.Response(self.status, text="" if self.status == 200 else "no such view")
+
+
+def test_push_registers_the_view_writes_its_source_and_posts_the_rows(table, tmp_path, monkeypatch):
+    settings = load_settings({"MLPLATFORM_HOME": str(tmp_path), "FEAST_URL": "http://fs:1"})
+    post = FakePost()
+    monkeypatch.setattr(precomputed.httpx, "post", post)
+    assert precomputed.push_online(table, MODEL, settings) == table["user_id"].nunique()
+    url, body = post.calls[0]
+    assert url == "http://fs:1/write-to-online-store"
+    assert body["feature_view_name"] == "user_recommendations"
+    assert body["allow_registry_cache"] is False
+    assert set(body["df"]) == {"user_id", *precomputed.FIELDS, "event_timestamp"}
+    assert body["df"]["item_ids"][0] == table[table["user_id"] == 1]["item_id"].tolist()
+    source = pd.read_parquet(tmp_path / precomputed.SOURCE)
+    assert len(source) == table["user_id"].nunique()
+    registered = features.feature_store(settings).get_feature_view(precomputed.VIEW)
+    assert [f.name for f in registered.features] == list(precomputed.FIELDS)
+
+
+@pytest.mark.parametrize(
+    ("post", "error"),
+    [(FakePost(404), FeatureStoreError), (FakePost(error=httpx.ConnectError("refused")),
+                                          ServiceNotRunningError)],
+    ids=["refused", "down"],
+)  # fmt: skip
+def test_push_says_what_went_wrong(table, tmp_path, monkeypatch, post, error) -> None:
+    monkeypatch.setattr(precomputed.httpx, "post", post)
+    with pytest.raises(error):
+        precomputed.push_online(table, MODEL, load_settings({"MLPLATFORM_HOME": str(tmp_path)}))
