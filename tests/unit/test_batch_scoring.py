@@ -123,6 +123,15 @@ def test_stored_top_k_only_serves_lists_of_the_served_version(row, name, version
     assert (found if found is None else found[0].tolist()) == expected
 
 
+def test_stored_lists_with_unknown_or_since_rated_movies_are_not_served() -> None:
+    assert stored_top_k(ROW, MODEL, "1", 2, known={5, 3, 9}, rated=np.array([1, 2]))[
+        0
+    ].tolist() == [5, 3]
+    assert stored_top_k(ROW, MODEL, "1", 2, known={5, 9}) is None  # 3 left the catalogue
+    assert stored_top_k(ROW, MODEL, "1", 2, rated=np.array([3])) is None  # rated since the batch
+    assert stored_top_k(ROW, MODEL, "1", 1, rated=np.array([3]))[0].tolist() == [5]
+
+
 def precomputed_from(table: pd.DataFrame, version: str = "1"):
     """A lookup like the feature server's with the lists of `table` (made by `version`)."""
     rows = feast_rows(table.assign(model_version=version), MODEL).set_index("user_id")

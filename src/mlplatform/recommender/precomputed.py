@@ -13,6 +13,7 @@ serves and hold at least `k` movies; otherwise it scores online, as without the 
 from __future__ import annotations
 
 import logging
+from collections.abc import Container
 from datetime import UTC, datetime
 
 import httpx
@@ -117,12 +118,18 @@ def precomputed_lookup(settings: Settings | None = None) -> FeatureLookup:
 
 
 def stored_top_k(
-    row: pd.Series | None, model_name: str, model_version: str, k: int
+    row: pd.Series | None,
+    model_name: str,
+    model_version: str,
+    k: int,
+    known: Container[int] | None = None,
+    rated: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """The stored top `k` (ids, scores) when `row` holds a list by this model version, else None.
 
     None (score online instead) when there is no row or no list, the list was made by another
-    model or version, or it is shorter than `k`.
+    model or version, it is shorter than `k`, or it names a movie that is not `known` or that the
+    user has `rated` since (the history the service holds is newer than the batch run).
     """
     if row is None or "item_ids" not in row.index:
         return None
@@ -133,4 +140,9 @@ def stored_top_k(
         return None
     if len(items) < k or len(scores) != len(items):
         return None
-    return np.asarray(items[:k], dtype=np.int64), np.asarray(scores[:k], dtype=float)
+    top = np.asarray(items[:k], dtype=np.int64)
+    if known is not None and not all(int(item) in known for item in top):
+        return None
+    if rated is not None and np.isin(top, rated).any():
+        return None
+    return top, np.asarray(scores[:k], dtype=float)

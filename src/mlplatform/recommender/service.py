@@ -99,7 +99,13 @@ def answer(
     """The response for one request, given the user's feature row (None: no row)."""
     features = _features(row)
     cold = not data.knows(request.user_id)
-    stored = None if cold else stored_top_k(row, served.name, served.version, request.k)
+    stored = (
+        None
+        if cold
+        else stored_top_k(
+            row, served.name, served.version, request.k, data.titles, data.rated[request.user_id]
+        )
+    )
     if cold:
         items = _cold_start(data, request, features)
     elif stored is not None:  # the batch job's list, made by the version served now
