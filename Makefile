@@ -69,6 +69,9 @@ cluster-status: $(INSTALLED) ## List the cluster's pods that are not ready, with
 images: $(INSTALLED) ## Build platform/images/* and load them into the kind cluster
 	$(BIN)/mlplatform cluster images
 
+cluster-deploy: $(INSTALLED) ## Deploy the model services into the kind cluster (after images and a champion)
+	$(BIN)/mlplatform cluster deploy
+
 # Jupyter refuses to run as root unless told; containers and cloud shells often are root.
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -132,5 +135,5 @@ clean: ## Stop the platform and remove the environment, data and platform state
 	rm -rf $(VENV) data .platform .cache .pytest_cache .ruff_cache
 
 .PHONY: help system-packages setup data platform-up platform-down platform-status cluster-check cluster-up \
-	cluster-down cluster-status images lab labs chapters test test-unit \
+	cluster-down cluster-status images cluster-deploy lab labs chapters test test-unit \
 	test-notebooks bench lint format lock clean grade site site-serve

@@ -9,7 +9,7 @@ never see the future. Source paths are relative to MLPLATFORM_HOME (see feature_
 from datetime import timedelta
 
 from feast import Entity, FeatureService, FeatureView, Field, FileSource, ValueType
-from feast.types import Float32, Int64, String
+from feast.types import Array, Float32, Float64, Int64, String
 
 # An entity is the key features are looked up by: here the person who rates.
 user = Entity(
@@ -96,6 +96,33 @@ movie_recommender_v1 = FeatureService(
     name="movie_recommender_v1",
     features=[user_features, item_features],
 )
+
+# Precomputed recommendations: the batch-scoring job's top-k per user, one row per user. The job
+# (mlplatform.recommender.batch_pipeline) writes this parquet, registers these two objects and
+# pushes the rows to the online store; the service reads them when RECOMMENDER_PRECOMPUTED=1.
+# They are not in OBJECTS: until a batch job has run there is no source file to apply or materialize.
+user_recommendations_source = FileSource(
+    name="user_recommendations_source",
+    path="data/feast/user_recommendations.parquet",
+    timestamp_field="event_timestamp",
+)
+
+user_recommendations = FeatureView(
+    name="user_recommendations",
+    entities=[user],
+    ttl=timedelta(days=30),  # an older list is stale: the service falls back to the model
+    schema=[
+        Field(name="item_ids", dtype=Array(Int64), description="Top-k movie ids, best first."),
+        Field(name="scores", dtype=Array(Float64), description="Their predicted ratings."),
+        Field(name="model_name", dtype=String, description="Registered model that scored them."),
+        Field(name="model_version", dtype=String, description="Its version."),
+    ],
+    online=True,
+    source=user_recommendations_source,
+    tags={"team": "recommender", "written_by": "batch-scoring"},
+)
+
+PRECOMPUTED = [user, user_recommendations_source, user_recommendations]
 
 # What `mlplatform.features.apply()` registers, in order (the platform reads this list and knows
 # nothing else about the recommender).

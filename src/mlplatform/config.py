@@ -12,6 +12,7 @@ changes `os.environ` sees the change. Nothing here creates folders or opens conn
 | `MLFLOW_PORT` | `5000` | port of the local MLflow server |
 | `MLFLOW_TRACKING_URI` | `http://127.0.0.1:$MLFLOW_PORT` | overrides the MLflow endpoint |
 | `FEAST_PORT` | `6566` | port of the local Feast feature server |
+| `FEAST_URL` | `http://127.0.0.1:$FEAST_PORT` | overrides the feature server's address (in the cluster: `http://feature-server:6566`) |
 | `KFP_HOST` | `http://localhost:8888` in cluster mode | Kubeflow Pipelines API |
 | `SITE_PORT` | `8000` | port of `make site-serve` (the course website on 127.0.0.1) |
 | `MLPLATFORM_TEXT_PROGRESS` | `0` | `1` draws progress bars as text on stdout, not as widgets (set by `mlplatform execute`: a saved widget renders frozen at 0%) |
@@ -25,6 +26,7 @@ The model services read theirs with `load_serving_settings()`:
 | `OCR_PORT` | `8102` | port of the OCR service |
 | `MLPLATFORM_MAX_BODY_BYTES` | `8388608` (8 MiB) | larger request bodies get 413 |
 | `MLPLATFORM_MODEL_POLL_SECONDS` | `30` | how often a service asks the registry where `champion` points; 0 = never |
+| `RECOMMENDER_PRECOMPUTED` | `0` | `1`: the recommender answers known users from the batch job's lists in the online store (falling back to the model) |
 """
 
 from __future__ import annotations
@@ -58,11 +60,12 @@ class Settings:
     feast_port: int = 6566
     site_port: int = 8000
     text_progress: bool = False
+    feast_url_override: str | None = None
 
     @property
     def feast_url(self) -> str:
-        """Base URL of the local Feast feature server."""
-        return f"http://{LOCALHOST}:{self.feast_port}"
+        """Base URL of the Feast feature server (`FEAST_URL`, else the local one on loopback)."""
+        return self.feast_url_override or f"http://{LOCALHOST}:{self.feast_port}"
 
     @property
     def data_dir(self) -> Path:
@@ -150,6 +153,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         feast_port=_int(env.get("FEAST_PORT", "6566"), "FEAST_PORT"),
         site_port=_int(env.get("SITE_PORT", "8000"), "SITE_PORT"),
         text_progress=_flag(env.get("MLPLATFORM_TEXT_PROGRESS", "0"), "MLPLATFORM_TEXT_PROGRESS"),
+        feast_url_override=env.get("FEAST_URL", "").strip().rstrip("/") or None,
     )
 
 
@@ -168,6 +172,7 @@ class ServingSettings:
     # Photos the OCR service decodes and reads at once; more requests wait their turn. Bounds the
     # memory (a 25 MP photo is 75 MB of pixels) and keeps each read near its one-core speed.
     ocr_concurrent_reads: int = 2
+    recommender_precomputed: bool = False
 
 
 def _positive(value: str, name: str, allow_zero: bool = False) -> float:
@@ -211,5 +216,8 @@ def load_serving_settings(environ: dict[str, str] | None = None) -> ServingSetti
                 env.get("MLPLATFORM_OCR_CONCURRENT_READS", str(defaults.ocr_concurrent_reads)),
                 "MLPLATFORM_OCR_CONCURRENT_READS",
             )
+        ),
+        recommender_precomputed=_flag(
+            env.get("RECOMMENDER_PRECOMPUTED", "0"), "RECOMMENDER_PRECOMPUTED"
         ),
     )

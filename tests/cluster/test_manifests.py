@@ -53,7 +53,9 @@ def test_every_base_and_the_overlay_are_found() -> None:
         "base/postgres",
         "base/minio",
         "base/feast",
+        "base/model-services",
         "overlays/kind",
+        "overlays/kind-services",
     }
 
 
@@ -179,7 +181,7 @@ def test_no_secret_values_anywhere_in_platform() -> None:
 def test_runtime_image_is_pinned_and_runs_as_a_non_root_user() -> None:
     dockerfile = (ROOT / "platform" / "images" / "runtime" / "Dockerfile").read_text()
     base = re.search(r"^FROM (\S+)", dockerfile, re.M).group(1)
-    assert re.fullmatch(r"python:3\.11\.\d+-slim(-\w+)?", base), base
+    assert re.fullmatch(r"python:3\.11\.\d+-slim(-\w+)?@sha256:[0-9a-f]{64}", base), base
     assert re.search(r"^USER 10001", dockerfile, re.M)
     assert "-r /tmp/requirements-cpu.txt" in dockerfile and "--no-deps ." in dockerfile
     ignored = (ROOT / ".dockerignore").read_text().splitlines()
@@ -346,6 +348,14 @@ def test_nightly_cluster_job_uses_the_pinned_versions_and_collects_logs() -> Non
     assert "platform/kind/versions.env" in text and "fs.inotify.max_user_watches=524288" in text
     for command in ("make cluster-up", "make images", "mlplatform execute", "--full"):
         assert command in text, command
+    names = [s.get("name", "") for s in steps]
+    deploy = next(i for i, n in enumerate(names) if n.startswith("Deploy the recommender"))
+    chapters = next(i for i, n in enumerate(names) if n.startswith("Run the chapters"))
+    assert chapters < deploy, "the champion (ch05) must exist before the service is deployed"
+    assert steps[deploy]["run"] == "make cluster-deploy"
+    call = steps[deploy + 1]["run"]
+    assert "port-forward svc/recommender-service 8101:8101" in call
+    assert "curl -fsS http://127.0.0.1:8101/ready" in call and "/recommendations" in call
     assert workflow["jobs"]["cluster"]["env"]["MLPLATFORM_MODE"] == "cluster"
     upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact"))
     assert upload["if"] == "failure()"

@@ -207,12 +207,15 @@ def test_status_shows_unready_pods_with_their_logs() -> None:
 def test_images_builds_and_loads_every_dockerfile_with_a_version_tag() -> None:
     runner = FakeRunner()
     tags = cluster.images(CONFIG, PATHS, "0.1.0", runner=runner)
-    assert tags == ["mlplatform-runtime:0.1.0"]
-    assert runner.calls[0][:4] == ["docker", "build", "-t", "mlplatform-runtime:0.1.0"]
-    assert runner.calls[0][-1] == str(ROOT)
-    assert runner.calls[1] == [
-        "kind", "load", "docker-image", "mlplatform-runtime:0.1.0", "--name", "mlplatform"
-    ]  # fmt: skip
+    assert tags == [
+        "mlplatform-ocr-service:0.1.0",
+        "mlplatform-recommender-service:0.1.0",
+        "mlplatform-runtime:0.1.0",
+    ]
+    for index, tag in enumerate(tags):
+        build, load = runner.calls[2 * index], runner.calls[2 * index + 1]
+        assert build[:4] == ["docker", "build", "-t", tag] and build[-1] == str(ROOT)
+        assert load == ["kind", "load", "docker-image", tag, "--name", "mlplatform"]
 
 
 def test_images_without_dockerfiles(tmp_path: Path) -> None:
@@ -225,7 +228,7 @@ def test_images_without_dockerfiles(tmp_path: Path) -> None:
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("command", ["check", "up", "down", "status", "images"])
+@pytest.mark.parametrize("command", ["check", "up", "down", "status", "images", "deploy"])
 def test_every_cluster_command_has_help_with_an_example(command: str) -> None:
     result = runner.invoke(app, ["cluster", command, "--help"])
     assert result.exit_code == 0 and "Example" in result.output
@@ -271,3 +274,58 @@ def test_pods_table() -> None:
     table = cluster.pods_table(CONFIG, runner=FakeRunner({("get", "pods"): json.dumps(PODS)}))
     assert list(table.columns) == ["namespace", "name", "phase", "ready", "restarts", "is_ready"]
     assert table["is_ready"].sum() == 2
+
+
+# ---- deploy: the model services -----------------------------------------------------------------
+
+
+def test_deploy_applies_the_services_overlay_and_waits_for_each_named_service() -> None:
+    runner = FakeRunner({("kind", "get", "clusters"): "mlplatform\n"})
+    commands = cluster.deploy(CONFIG, PATHS, ["recommender-service", "ocr-service"], 300,
+                              runner=runner, report=lambda line: None)  # fmt: skip
+    context = ["kubectl", "--context", "kind-mlplatform"]
+    assert runner.calls[1] == [*context, "apply", "-k", str(PATHS.services_overlay)]
+    assert runner.calls[2] == [*context, "rollout", "status", "deployment/recommender-service",
+                               "-n", "mlplatform", "--timeout=300s"]  # fmt: skip
+    assert runner.calls[3][5] == "deployment/ocr-service" and len(runner.calls) == 4
+    assert commands == [
+        " ".join([*context, "-n", "mlplatform", "port-forward", "svc/recommender-service",
+                  "8101:8101"]),
+        " ".join([*context, "-n", "mlplatform", "port-forward", "svc/ocr-service", "8102:8102"]),
+    ]  # fmt: skip
+
+
+def test_deploy_needs_a_cluster_and_known_services_and_reports_a_service_not_ready() -> None:
+    with pytest.raises(cluster.ClusterError, match="make cluster-up"):
+        cluster.deploy(CONFIG, PATHS, runner=FakeRunner({("kind", "get", "clusters"): "other\n"}))
+    with pytest.raises(cluster.ClusterError, match="no model service \\['recommender'\\]"):
+        cluster.plan_deploy(CONFIG, PATHS, ["recommender"])
+    runner = FakeRunner(
+        {
+            ("kind", "get", "clusters"): "mlplatform\n",
+            ("rollout", "status"): failed("kubectl rollout", "error: timed out waiting"),
+        }
+    )
+    with pytest.raises(cluster.ClusterError, match="timed out waiting"):
+        cluster.deploy(CONFIG, PATHS, runner=runner, report=lambda line: None)
+
+
+def test_the_services_overlay_names_every_model_service_and_its_port() -> None:
+    text = (PATHS.k8s / "base" / "model-services" / "recommender-service.yaml").read_text()
+    assert "containerPort: 8101" in text and cluster.MODEL_SERVICES["recommender-service"] == 8101
+    ocr = (PATHS.k8s / "base" / "model-services" / "ocr-service.yaml").read_text()
+    assert "containerPort: 8102" in ocr and cluster.MODEL_SERVICES["ocr-service"] == 8102
+
+
+def test_cli_deploy_prints_the_port_forward_commands(monkeypatch) -> None:
+    seen = {}
+
+    def fake_deploy(config, paths, wait, timeout, report):
+        seen.update(wait=wait, timeout=timeout)
+        return ["kubectl port-forward svc/recommender-service 8101:8101"]
+
+    monkeypatch.setattr(cluster, "deploy", fake_deploy)
+    result = runner.invoke(app, ["cluster", "deploy", "--timeout", "60"])
+    assert result.exit_code == 0, result.output
+    assert seen == {"wait": ["recommender-service"], "timeout": 60}
+    assert "port-forward svc/recommender-service" in result.output

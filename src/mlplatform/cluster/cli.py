@@ -98,6 +98,28 @@ def status(lines: int = typer.Option(5, help="Log lines to show per pod.")) -> N
 
 
 @app.command()
+def deploy(
+    wait: list[str] = typer.Option(
+        ["recommender-service"], help="Model services to wait for (repeat the option for several)."
+    ),
+    timeout: int = typer.Option(600, help="Seconds to wait for each to be ready."),
+) -> None:
+    """Deploy the model services (platform/k8s/overlays/kind-services) and wait until ready.
+
+    Needs `mlplatform cluster images` first and a registered champion.
+    Example: mlplatform cluster deploy --wait recommender-service --wait ocr-service
+    """
+    config, paths = _context()
+    try:
+        commands = cluster.deploy(config, paths, wait, timeout, report=typer.echo)
+    except cluster.ClusterError as error:
+        _fail(f"{error} (see `mlplatform cluster status`)")
+    typer.echo("Ready. Reach them from this machine with:")
+    for command in commands:
+        typer.echo(f"  {command}")
+
+
+@app.command()
 def images() -> None:
     """Build platform/images/* with docker and load them into the kind cluster.
 

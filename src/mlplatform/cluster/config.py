@@ -11,6 +11,7 @@ reads them; nothing here runs a command.
 | `platform/k8s/kfp/cluster-scoped` | KFP CRDs and cluster roles (upstream, pinned tag) |
 | `platform/k8s/kfp` | KFP `env/platform-agnostic` (upstream, pinned tag) + our NodePorts |
 | `platform/k8s/overlays/kind` | our services (MLflow, Postgres, MinIO, Feast, Redis) in `mlplatform` |
+| `platform/k8s/overlays/kind-services` | the model services (recommender, OCR) with autoscalers, same namespace |
 | `platform/images/*` | our own images, built and loaded with `mlplatform cluster images` |
 """
 
@@ -91,6 +92,11 @@ class ClusterPaths:
     def overlay(self) -> Path:
         """Our services on kind."""
         return self.k8s / "overlays" / "kind"
+
+    @property
+    def services_overlay(self) -> Path:
+        """The model services on kind, deployed once a champion exists (`cluster deploy`)."""
+        return self.k8s / "overlays" / "kind-services"
 
     @property
     def images(self) -> Path:

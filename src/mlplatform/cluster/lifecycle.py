@@ -285,6 +285,62 @@ def images(
     return built
 
 
+# The model services of overlays/kind-services and the port each serves on.
+MODEL_SERVICES = {"recommender-service": 8101, "ocr-service": 8102}
+
+
+def plan_deploy(
+    config: ClusterConfig, paths: ClusterPaths, wait_for: Sequence[str], timeout: int = 600
+) -> list[Step]:
+    """The commands `deploy` runs: apply the model services, then wait for the named ones."""
+    unknown = sorted(set(wait_for) - set(MODEL_SERVICES))
+    if unknown:
+        raise ClusterError(f"no model service {unknown}; choose from {sorted(MODEL_SERVICES)}.")
+    steps = [Step("install the model services (Deployments, Services, autoscalers)",
+                  kubectl(config, "apply", "-k", str(paths.services_overlay)))]  # fmt: skip
+    for name in wait_for:
+        steps.append(
+            Step(
+                f"wait until {name} is ready (its champion loaded from the registry)",
+                kubectl(config, "rollout", "status", f"deployment/{name}", "-n", NAMESPACE,
+                        f"--timeout={timeout}s"),
+                timeout=timeout + 30,
+            )
+        )  # fmt: skip
+    return steps
+
+
+def deploy(
+    config: ClusterConfig,
+    paths: ClusterPaths,
+    wait_for: Sequence[str] = ("recommender-service",),
+    timeout: int = 600,
+    runner: Runner = subprocess.run,
+    report: Callable[[str], None] = log.info,
+) -> list[str]:
+    """Deploy the model services into the running cluster and wait for `wait_for`.
+
+    Run it after `images` (the images must be in kind) and once a champion is registered (a
+    service is ready only with its model loaded).
+
+    Returns:
+        The `kubectl port-forward` command that reaches each waited-for service from the host.
+
+    Raises:
+        ClusterError: there is no cluster, or a step failed (a service not ready in time).
+    """
+    if not cluster_exists(config, runner):
+        raise ClusterError(f"there is no cluster {config.name}: create it with `make cluster-up`.")
+    for step in plan_deploy(config, paths, wait_for, timeout):
+        report(f"step: {step.purpose}")
+        run(step.command, timeout=step.timeout, runner=runner)
+    return [
+        " ".join(kubectl(config, "-n", NAMESPACE, "port-forward", f"svc/{name}",
+                         f"{MODEL_SERVICES[name]}:{MODEL_SERVICES[name]}"))
+        for name in wait_for
+    ]  # fmt: skip
+
+
 def plan_table(config: ClusterConfig, paths: ClusterPaths, timeout: int = 900) -> pd.DataFrame:
     """`plan_up` as a table, with paths relative to the project root (what chapter 03 shows)."""
     home = str(paths.home) + "/"

@@ -12,6 +12,11 @@ Rules:
 - no Secret carries data in the repository, and no env `value:`, argument or ConfigMap holds what
   looks like a password: secrets come from the Secret `cluster up` generates;
 - every object validates against the Kubernetes schema (strict: unknown fields are errors);
+- a HorizontalPodAutoscaler (autoscaling/v2) scales a workload that is in the same manifests, on
+  CPU, between sane bounds, and that workload's containers request CPU (utilisation is measured
+  against the request);
+- containers of our own images (`mlplatform-*`, loaded into kind) run as a non-root user, never
+  escalate privileges, and are not pulled (`imagePullPolicy` is not `Always`);
 - remote kustomize bases are pinned to a release tag or a commit, never a branch;
 - the kind node image is pinned by tag and digest, and ports are published on 127.0.0.1 only.
 """
@@ -24,7 +29,7 @@ from dataclasses import dataclass
 
 import kubernetes_validate
 
-from mlplatform.cluster.manifests import RUN_TO_COMPLETION, Obj, containers
+from mlplatform.cluster.manifests import RUN_TO_COMPLETION, Obj, containers, pod_spec
 
 # The schema version closest to the kind node image (v1.36.1) that kubernetes-validate ships.
 KUBERNETES_VERSION = "1.36.0"
@@ -152,12 +157,76 @@ def schema_problems(objects: list[Obj], version: str = KUBERNETES_VERSION) -> li
     return problems
 
 
+def hpa_problems(objects: list[Obj]) -> list[Problem]:
+    """Autoscalers whose target is missing, that do not scale on CPU, or whose target asks no CPU."""
+    problems = []
+    workloads = {(o.get("kind"), o.get("metadata", {}).get("name")): o for o in objects}
+    for hpa in (o for o in objects if o.get("kind") == "HorizontalPodAutoscaler"):
+        where, spec = _name(hpa), hpa.get("spec") or {}
+        if hpa.get("apiVersion") != "autoscaling/v2":
+            problems.append(
+                Problem(where, f"apiVersion {hpa.get('apiVersion')}: use autoscaling/v2")
+            )
+        ref = spec.get("scaleTargetRef") or {}
+        target = workloads.get((ref.get("kind"), ref.get("name")))
+        if target is None:
+            problems.append(
+                Problem(where, f"scales {ref.get('kind')}/{ref.get('name')}, which is not here")
+            )
+        cpu = [m for m in spec.get("metrics") or []
+               if (m.get("resource") or {}).get("name") == "cpu"]  # fmt: skip
+        if not cpu:
+            problems.append(Problem(where, "no CPU metric"))
+        low, high = spec.get("minReplicas", 1), spec.get("maxReplicas", 0)
+        if not 1 <= low <= high:
+            problems.append(Problem(where, f"replicas {low}..{high}: need 1 <= min <= max"))
+        if target is not None and cpu:
+            for item in containers([target]):
+                requests = (item.spec.get("resources") or {}).get("requests") or {}
+                if not item.init and "cpu" not in requests:
+                    problems.append(
+                        Problem(where, f"{item.where} requests no CPU: utilisation is undefined")
+                    )
+    return problems
+
+
+OWN_IMAGE = re.compile(r"^mlplatform-[\w.-]+:")
+
+
+def own_image_problems(objects: list[Obj]) -> list[Problem]:
+    """Containers of our own images that may run as root, escalate, or get pulled."""
+    problems = []
+    for obj in objects:
+        spec = pod_spec(obj)
+        if spec is None:
+            continue
+        pod_security = spec.get("securityContext") or {}
+        for item in containers([obj]):
+            if not OWN_IMAGE.match(item.spec.get("image", "")):
+                continue
+            security = {**pod_security, **(item.spec.get("securityContext") or {})}
+            if security.get("runAsNonRoot") is not True or security.get("runAsUser", 1) == 0:
+                problems.append(Problem(item.where, "may run as root: set runAsNonRoot: true"))
+            if security.get("allowPrivilegeEscalation") is not False:
+                problems.append(Problem(item.where, "allowPrivilegeEscalation is not false"))
+            if item.spec.get("imagePullPolicy", "IfNotPresent") == "Always":
+                problems.append(
+                    Problem(
+                        item.where,
+                        "imagePullPolicy Always: kind-loaded images are not in a registry",
+                    )
+                )
+    return problems
+
+
 CHECKS: tuple[Callable[[list[Obj]], list[Problem]], ...] = (
     image_problems,
     resource_problems,
     probe_problems,
     secret_problems,
     schema_problems,
+    hpa_problems,
+    own_image_problems,
 )
 
 

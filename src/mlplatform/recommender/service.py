@@ -10,7 +10,9 @@ Start it with `python -m mlplatform.recommender.service` (host and port from `ml
 | `/health`, `/ready`, `/metrics`, `POST /admin/reload` | see `mlplatform.serving.app` |
 
 A user with ratings in the history is answered by the model, with their age, gender and
-occupation from the feature server. A user with none is a cold-start user: the answer is
+occupation from the feature server; with `RECOMMENDER_PRECOMPUTED=1`, by the batch-scoring job's
+list from the online store when the version that made it is the one served (`strategy:
+precomputed`; see `recommender.precomputed`). A user with none is a cold-start user: the answer is
 `RecentlyLiked` (marked `cold_start: true`), for which the request may carry age and gender when
 the feature store has no row for them either; a user that is in neither and says nothing is
 unknown (422). Out-of-range or wrongly typed fields are 422; a feature server that is down is 503.
@@ -28,6 +30,7 @@ from fastapi import APIRouter, FastAPI
 from mlplatform.config import ServingSettings, Settings, load_serving_settings, load_settings
 from mlplatform.recommender import MODEL_NAME
 from mlplatform.recommender.champion import recommend_for_user
+from mlplatform.recommender.precomputed import precomputed_lookup, stored_top_k
 from mlplatform.recommender.service_data import FeatureLookup, ServiceData, feast_lookup
 from mlplatform.recommender.service_schemas import (
     BatchRequest,
@@ -94,8 +97,17 @@ def answer(
     """The response for one request, given the user's feature row (None: no row)."""
     features = _features(row)
     cold = not data.knows(request.user_id)
+    stored = (
+        None
+        if cold
+        else stored_top_k(
+            row, served.name, served.version, request.k, data.titles, data.rated[request.user_id]
+        )
+    )
     if cold:
         items = _cold_start(data, request, features)
+    elif stored is not None:  # the batch job's list, made by the version served now
+        items = _movies(data, *stored)
     else:
         attributes = (
             {"age": features.age, "gender": features.gender, "occupation": features.occupation}
@@ -114,7 +126,7 @@ def answer(
     return RecommendationResponse(
         user_id=request.user_id,
         cold_start=cold,
-        strategy=data.cold_start.name if cold else "model",
+        strategy=data.cold_start.name if cold else "precomputed" if stored is not None else "model",
         model=ServedModelInfo.of(served),
         features=features,
         items=items,
@@ -185,7 +197,8 @@ def create_recommender_app(
     Args:
         data: titles, history and cold start; default `ServiceData.from_movielens(settings)`.
         holder: the model; default `movie-recommender@champion` from the MLflow registry.
-        lookup: user id list -> feature frame; default the Feast feature server.
+        lookup: user id list -> feature frame; default the Feast feature server (with the
+            precomputed lists too when `serving.recommender_precomputed`).
         settings: platform settings (MLflow, Feast, data); default `load_settings()`.
         serving: host, limits, poll interval; default `load_serving_settings()`.
         checks: readiness checks; default: the feature server answers.
@@ -196,8 +209,10 @@ def create_recommender_app(
 
         mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
         holder = ModelHolder(MODEL_NAME, CHAMPION)
+    serving = serving or load_serving_settings()
     data = data or ServiceData.from_movielens(settings)
-    lookup = lookup or feast_lookup(settings)
+    if lookup is None:
+        lookup = (precomputed_lookup if serving.recommender_precomputed else feast_lookup)(settings)
     holder.warm_up = warm_up(data)
 
     checks = {"feature_server": feature_server_check(settings)} if checks is None else checks
@@ -205,7 +220,7 @@ def create_recommender_app(
         "movie recommender",
         holder,
         checks,
-        serving or load_serving_settings(),
+        serving,
         description=__doc__ or "",
     )
 

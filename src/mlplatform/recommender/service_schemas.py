@@ -87,7 +87,9 @@ class RecommendationResponse(BaseModel):
 
     user_id: int
     cold_start: bool = Field(description="True: a user the model has never seen.")
-    strategy: str = Field(description="`model`, or the cold-start strategy's name.")
+    strategy: str = Field(
+        description="`model`, `precomputed` (the batch job's list) or the cold-start strategy's name."
+    )
     model: ServedModelInfo
     features: UserFeatures | None = Field(description="None: the feature store has no row.")
     items: list[RecommendedMovie]
