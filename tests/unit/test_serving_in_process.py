@@ -27,7 +27,7 @@ def test_the_app_answers_on_a_loopback_port_and_stops() -> None:
         assert httpx.get(server.url + "/ping", timeout=10).json() == {"answer": "pong"}
         assert server.is_running
     assert not server.is_running
-    with pytest.raises(httpx.TransportError):
+    with pytest.raises(httpx.ConnectError, match=r"\w"):
         httpx.get(server.url + "/ping", timeout=2)
 
 

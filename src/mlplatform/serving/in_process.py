@@ -51,7 +51,7 @@ class InProcessServer:
 
 
 def _run(server: object) -> None:
-    """uvicorn exits with `sys.exit` when start-up fails: end the thread, not the process."""
+    """Uvicorn exits with `sys.exit` when start-up fails: end the thread, not the process."""
     try:
         server.run()  # type: ignore[attr-defined]
     except SystemExit as stop:
