@@ -12,7 +12,13 @@ from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
 from mlplatform.serving.in_process import running
-from mlplatform.serving.traffic import answer_table, fire_while, summarise_latency, time_requests
+from mlplatform.serving.traffic import (
+    answer_table,
+    fire_while,
+    summarise_latency,
+    time_requests,
+    wait_until_serving,
+)
 
 
 def test_summary_uses_numpy_percentiles_in_milliseconds() -> None:
@@ -82,3 +88,24 @@ def test_time_answer_and_fire_against_a_running_app() -> None:
     assert times == sorted(times)
     assert (traffic.timeline[0][1], traffic.timeline[-1][1]) == ("1", "2")
     assert threading.active_count() < 20  # the client threads ended
+
+
+def ready_app(state: dict[str, str]) -> FastAPI:
+    app = FastAPI(title="ready")
+
+    @app.get("/ready")
+    def ready() -> dict[str, object]:
+        return {"model": {"version": state["version"]}}
+
+    return app
+
+
+def test_wait_until_serving_returns_when_the_version_shows() -> None:
+    state = {"version": "1"}
+    with running(ready_app(state)) as server:
+        assert wait_until_serving(server.url, 1) < 1
+        timer = threading.Timer(0.3, state.update, kwargs={"version": "2"})
+        timer.start()
+        assert 0.2 < wait_until_serving(server.url, "2", timeout=10) < 5
+        with pytest.raises(TimeoutError, match="still serves version 2 after 0 s, not 3"):
+            wait_until_serving(server.url, 3, timeout=0.3)

@@ -156,3 +156,23 @@ def fire_while(
         for thread in threads:
             thread.join(timeout=60)
     return traffic
+
+
+def wait_until_serving(url: str, version: int | str, timeout: float = 60.0) -> float:
+    """Poll `/ready` until the service says it serves `version`; the seconds that took.
+
+    Raises:
+        TimeoutError: it did not within `timeout` seconds; the message says what it serves.
+    """
+    start = time.perf_counter()
+    served = None
+    while time.perf_counter() - start < timeout:
+        model = httpx.get(f"{url}/ready", timeout=30).json().get("model") or {}
+        served = model.get("version")
+        if served == str(version):
+            return time.perf_counter() - start
+        time.sleep(0.05)
+    raise TimeoutError(
+        f"{url} still serves version {served} after {timeout:.0f} s, not {version}: "
+        "check its /ready and its log (a failed load keeps the old version)."
+    )
