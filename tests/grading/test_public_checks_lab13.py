@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from check_contract import assert_check_separates
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from mlplatform.grading.labspec import hidden_checks
+from mlplatform.serving.cache_replay import replay_answer_cache
 
 
 def request_model() -> type[BaseModel]:
@@ -163,3 +168,58 @@ def never_hits(times: list[float], keys: list, maxsize: int, ttl_seconds: float)
 )
 def test_q3_cache_hits(wrong: Callable, message: str) -> None:
     assert_check_separates("lab13", "q3", "cache_hits", cache_hits, wrong, message)
+
+
+SOLUTION = Path(__file__).resolve().parents[2] / "solutions" / "lab13_serving_the_recommender.ipynb"
+SETUP = {"np": np, "ValidationError": ValidationError}
+
+
+def run_hidden(question: str, name: str, function: Callable) -> None:
+    exec(hidden_checks(SOLUTION)[question], {**SETUP, name: function})
+
+
+def cachetools_hits(times: list[float], keys: list, maxsize: int, ttl_seconds: float) -> int:
+    trace = pd.DataFrame({"time": times, "key": keys, "version": "1"})
+    return replay_answer_cache(trace, maxsize, ttl_seconds).hits if times else 0
+
+
+def lru_without_expiry_first(times: list[float], keys: list, maxsize: int, ttl: float) -> int:
+    stored: OrderedDict = OrderedDict()
+    hits = 0
+    for now, key in zip(times, keys, strict=True):
+        if key in stored and now < stored[key] + ttl:
+            hits += 1
+            stored.move_to_end(key)
+            continue
+        stored.pop(key, None)
+        if len(stored) >= maxsize:
+            stored.popitem(last=False)
+        stored[key] = now
+    return hits
+
+
+@pytest.mark.parametrize(
+    ("question", "name", "right", "wrongs"),
+    [
+        ("q1", "request_model", request_model, [lax_model, unbounded_k, extras_allowed]),
+        ("q2", "latency_summary", latency_summary, [in_seconds, max_as_p99, throughput_from_sum]),
+        (
+            "q3",
+            "cache_hits",
+            cache_hits,
+            [hits_extend_life, first_in_first_out, never_hits, lru_without_expiry_first],
+        ),
+    ],
+)
+def test_hidden_checks_pass_the_solution_and_fail_wrong_answers(
+    question: str, name: str, right: Callable, wrongs: list[Callable]
+) -> None:
+    run_hidden(question, name, right)
+    for wrong in wrongs:
+        with pytest.raises(AssertionError):  # noqa: PT011 - hidden checks are plain asserts
+            run_hidden(question, name, wrong)
+
+
+def test_the_cache_rules_are_cachetools_rules() -> None:
+    """The hidden trace is replayed by `serving.cache_replay` (cachetools) with the same result."""
+    run_hidden("q3", "cache_hits", cachetools_hits)
