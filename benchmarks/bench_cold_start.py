@@ -12,15 +12,14 @@ Usage: .venv/bin/python benchmarks/bench_cold_start.py
 
 import time
 
-import numpy as np
 import pandas as pd
 
 from mlplatform.benchmarking import machine_info, print_table, write_result
 from mlplatform.config import load_settings
 from mlplatform.recommender import movielens
 from mlplatform.recommender.cold_start import RecentlyLiked
+from mlplatform.recommender.cold_start_eval import cold_start_ndcg
 from mlplatform.recommender.rankers import Popularity
-from mlplatform.recommender.ranking import per_user_metrics, recommend, relevant_items
 from mlplatform.recommender.splits import split_by_time
 
 CUTS = (0.6, 0.7, 0.8)
@@ -43,19 +42,6 @@ def strategies(users: pd.DataFrame) -> dict[str, object]:
     return found
 
 
-def cold_ndcg(train: pd.DataFrame, test: pd.DataFrame, ranker: object) -> tuple[float, int]:
-    """Mean NDCG@10 of `ranker`'s lists over the cold-start users of this split."""
-    relevant = relevant_items(test)
-    cold = np.setdiff1d(relevant["user_id"].unique(), train["user_id"].unique())
-    catalogue = np.sort(train["item_id"].unique())
-    fallback = ranker.fit(train)
-    recs = recommend(
-        Popularity().fit(train), train, cold, k=10, catalogue=catalogue, fallback=fallback
-    )
-    scored = per_user_metrics(recs, relevant)
-    return float(scored["ndcg"].mean()), len(scored)
-
-
 def main() -> None:
     """Measure, print the table and write results/cold_start.json."""
     settings = load_settings()
@@ -66,7 +52,7 @@ def main() -> None:
         train, test = split_by_time(ratings, cut)
         row: dict[str, object] = {"cut": cut}
         for name, ranker in strategies(users).items():
-            row[name], row["cold_users"] = cold_ndcg(train, test, ranker)
+            row[name], row["cold_users"] = cold_start_ndcg(train, test, ranker)
         row["default_vs_recent"] = row["default"] / row["recent_popularity_28d"]
         rows.append(row)
         tag = f"cut{int(cut * 100)}"

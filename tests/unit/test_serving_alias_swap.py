@@ -1,14 +1,13 @@
 """The alias moves while clients fire requests at a running service: no request may fail.
 
 A real MLflow registry (SQLite, in a temporary folder) holds two versions of a fitted
-`BiasBaseline`; the recommender service runs in uvicorn on a free loopback port, following
+`BiasBaseline`; the recommender service runs in uvicorn on a free loopback port (`serving.in_process`), following
 `champion` by polling every 50 ms and by `/admin/reload`; four client threads send requests while
 the alias is moved back and forth.
 """
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections import Counter
@@ -16,7 +15,6 @@ from collections import Counter
 import httpx
 import mlflow
 import pytest
-import uvicorn
 from recommender_fakes import feature_lookup, frames
 
 from mlplatform.config import ServingSettings, load_settings
@@ -26,6 +24,7 @@ from mlplatform.recommender.service import create_recommender_app
 from mlplatform.recommender.service_data import ServiceData
 from mlplatform.registry import CHAMPION, set_alias
 from mlplatform.serving import ModelHolder
+from mlplatform.serving.in_process import running
 from mlplatform.tracking import temporary_tracking_uri
 
 NAME = "movie-recommender-swap-test"
@@ -46,12 +45,6 @@ def registry(tmp_path_factory: pytest.TempPathFactory):
         yield
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def service(registry):
     ratings, people, movies = frames()
@@ -63,17 +56,8 @@ def service(registry):
         serving=ServingSettings(model_poll_seconds=0.05),
         checks={},
     )
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the service did not start within 60 s"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
+    with running(app) as server:
+        yield server.url
 
 
 BODIES = [{"user_id": 3, "k": 5}, {"user_id": 35}, {"user_id": 12, "k": 3}]  # 35: cold start

@@ -14,7 +14,9 @@ Modules. Data: `movielens` (loaders), `movielens_files` (fetch and verify), `mov
 `torch_training`, `blend`. Evaluation: `metrics`, `ranking`, `evaluation` (the protocol of design
 section 9), `search`, `model_checks`. Release: `model_files` and `torch_files` (fitted state as
 files), `registered` and `pyfunc_entry` (the registered pyfunc), `tracked`, `model_card`,
-`pipeline` and `champion_pipeline` (KFP, with shared step bodies in `pipeline_steps`), `champion`.
+`pipeline` and `champion_pipeline` (KFP, with shared step bodies in `pipeline_steps`), `champion`,
+`first_champion`. Serving: `service` (the app), `service_data`, `service_schemas`, `cold_start` and
+`cold_start_eval`, `feature_cache`.
 """
 
 from __future__ import annotations
@@ -41,6 +43,11 @@ _EXPORTS = {
     "rankers": ["EASE", "ItemKNN", "RatingRanker"],
     "ranking": ["recommend"],
     "champion": ["recommend_for_user"],
+    "first_champion": ["ensure_champion"],
+    "cold_start_eval": ["compare_cold_start"],
+    "feature_cache": ["CachedLookup"],
+    "service": ["create_recommender_app"],
+    "service_data": ["ServiceData", "feast_lookup"],
 }  # fmt: skip
 MODEL_NAME = "movie-recommender"
 __getattr__, __dir__, _names = lazy_exports(__name__, _EXPORTS)
