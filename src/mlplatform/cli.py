@@ -56,38 +56,50 @@ def _print_status(statuses: list[services.ServiceStatus]) -> None:
     for status in statuses:
         colour = typer.colors.GREEN if status.is_healthy else typer.colors.YELLOW
         pid = f"pid {status.pid}" if status.pid else "-"
+        ready = {True: "ready", False: "not ready", None: "-"}[status.ready]
         typer.secho(
-            f"{status.name:<8} {status.state:<10} {status.url:<24} {pid:<10} log: ",
+            f"{status.name:<12} {status.state:<10} {ready:<10} {status.url:<24} {pid:<10} log: ",
             fg=colour,
             nl=False,
         )
         typer.echo(status.log_file)
+    for status in statuses:
+        if status.ready is False:
+            typer.secho(f"{status.name} is up but not ready: {status.not_ready}", fg="yellow")
+
+
+ONLY = typer.Option(
+    None, "--only", help="Only one group: `platform` (MLflow, Feast) or `models` (model services)."
+)
 
 
 @app.command()
-def up() -> None:
-    """Start the local platform (MLflow, then the Feast feature server); a no-op if running.
+def up(only: str | None = ONLY) -> None:
+    """Start the local platform: MLflow, the Feast feature server, then the model services.
 
-    Example: mlplatform up
+    A no-op for what already runs. A model service is up once it answers /health; until a
+    champion is registered it is "not ready" and `status` says what to do.
+    Example: mlplatform up   (or: mlplatform up --only models, which is `make serve`)
     """
-    _print_status(services.up())
+    _print_status(services.up(only=only))
 
 
 @app.command()
-def down() -> None:
+def down(only: str | None = ONLY) -> None:
     """Stop the local services that `up` started (and nothing else).
 
-    Example: mlplatform down
+    Example: mlplatform down   (or: mlplatform down --only models)
     """
-    for name, was_running in services.down().items():
-        typer.echo(f"{name:<8} {'stopped' if was_running else 'was not running'}")
+    for name, was_running in services.down(only=only).items():
+        typer.echo(f"{name:<12} {'stopped' if was_running else 'was not running'}")
 
 
 @app.command()
 def status() -> None:
-    """Say which local service is healthy, on which URL, and where its log is.
+    """Say which local service is healthy and ready, on which URL, and where its log is.
 
-    Exits 1 when a service is not healthy. Example: mlplatform status
+    Exits 1 when a service is not healthy (a model service without a champion is healthy but not
+    ready: it is listed with what to do, and does not fail the command). Example: mlplatform status
     """
     statuses = services.platform_status()
     _print_status(statuses)
@@ -169,8 +181,8 @@ def execute(
 ) -> None:
     """Run notebooks top to bottom with papermill, in the order given; stop at the first failure.
 
-    With --in-place the notebooks run against a fresh platform home (MLflow and Feast of their own,
-    deleted afterwards), so the outputs written back are what a learner starting fresh sees.
+    With --in-place the notebooks run against a fresh platform home (MLflow, Feast and the model
+    services of their own, deleted afterwards), so the outputs written back are what a learner starting fresh sees.
     Example: mlplatform execute chapters/ch01_ml_life_cycle.ipynb --full --in-place
     """
     home = load_settings().home
@@ -178,7 +190,9 @@ def execute(
     with contextlib.ExitStack() as stack:
         also: dict[str, str] = {}
         if fresh:
-            typer.echo("starting a fresh platform (MLflow and Feast on free ports, empty state)")
+            typer.echo(
+                "starting a fresh platform (MLflow, Feast, model services; free ports, empty state)"
+            )
             also = stack.enter_context(throwaway_platform(home)).replacements
         for path in paths:
             executed = _execute_one(path, fast, cell_timeout)

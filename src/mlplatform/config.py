@@ -163,6 +163,11 @@ class ServingSettings:
     max_body_bytes: int = 8 * 1024 * 1024
     model_poll_seconds: float = 30.0
 
+    @property
+    def ports(self) -> dict[str, int]:
+        """Each model service's port, by the variable that sets it."""
+        return {"RECOMMENDER_PORT": self.recommender_port, "OCR_PORT": self.ocr_port}
+
 
 def _positive(value: str, name: str, allow_zero: bool = False) -> float:
     try:
