@@ -118,6 +118,9 @@ bench: setup ## Run every benchmark in benchmarks/ (prints tables, writes benchm
 	if [ $${#scripts[@]} -eq 0 ]; then echo "no benchmarks yet"; fi; \
 	for script in "$${scripts[@]}"; do $(THREADS) $(BIN)/python "$$script"; done
 
+loadtest: $(INSTALLED) ## Load the running model services with locust at 1, 10, 50 users (LOADTEST_SECONDS=20 each)
+	$(THREADS) $(BIN)/mlplatform loadtest
+
 lint: $(INSTALLED) ## Check style with ruff (no changes)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check --diff .
@@ -136,4 +139,4 @@ clean: ## Stop the platform and remove the environment, data and platform state
 
 .PHONY: help system-packages setup data platform-up platform-down platform-status serve cluster-check cluster-up \
 	cluster-down cluster-status images lab labs chapters test test-unit \
-	test-notebooks bench lint format lock clean grade site site-serve
+	test-notebooks bench loadtest lint format lock clean grade site site-serve

@@ -14,6 +14,7 @@ from typing import NoReturn
 
 import typer
 
+from mlplatform import loadtest as load
 from mlplatform import notebooks, services, site_cli
 from mlplatform.cluster import cli as cluster_cli
 from mlplatform.config import ConfigError, load_settings
@@ -106,6 +107,44 @@ def status() -> None:
     if not all(s.is_healthy for s in statuses):
         typer.echo("Start the platform with `make platform-up`.")
         raise typer.Exit(1)
+
+
+@app.command()
+def loadtest(
+    users: str = typer.Option(
+        "1,10,50", envvar="LOADTEST_LEVELS", help="Concurrency levels, comma-separated."
+    ),
+    seconds: float = typer.Option(20, envvar="LOADTEST_SECONDS", help="Seconds per level."),
+    max_requests: int = typer.Option(
+        20_000, envvar="LOADTEST_MAX_REQUESTS", help="Requests per level at most."
+    ),
+    only: str | None = typer.Option(None, help="One model service (default: all)."),
+) -> None:
+    """Load the running model services with locust; print p50/p95/p99, throughput and errors.
+
+    Each service must be up and ready (a champion loaded). Writes benchmarks/results/loadtest.json.
+    Example: mlplatform loadtest --users 1,10,50 --seconds 20
+    """
+    from mlplatform.benchmarking import format_table, machine_info, write_result
+
+    try:
+        levels = [int(level) for level in users.split(",") if level.strip()]
+    except ValueError:
+        _fail(f"--users {users!r} is not a comma-separated list of whole numbers.")
+    if not levels or min(levels) < 1 or seconds <= 0 or max_requests < 1:
+        _fail("--users must be whole numbers >= 1, --seconds and --max-requests above 0.")
+    settings = load_settings()
+    results = load.run_loadtest(settings, levels, seconds, max_requests, only)
+    summary: dict[str, object] = {"benchmark": "loadtest", "client": "locust FastHttpUser",
+                                  "seconds_per_level": seconds, "max_requests_per_level": max_requests,
+                                  **machine_info(["locust", "fastapi", "uvicorn"])}  # fmt: skip
+    for name, levels_measured in results.items():
+        typer.echo(f"{name}:")
+        typer.echo(format_table([vars(level) for level in levels_measured]))
+        for level in levels_measured:
+            summary.update(level.row(f"{name}_"))
+    path = write_result("loadtest", summary, settings.home)
+    typer.echo(f"wrote {path}")
 
 
 @app.command()

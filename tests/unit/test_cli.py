@@ -16,7 +16,7 @@ runner = CliRunner()
 
 
 @pytest.mark.parametrize(
-    "command", ["up", "down", "status", "data", "labs", "execute", "clean", "grade"]
+    "command", ["up", "down", "status", "loadtest", "data", "labs", "execute", "clean", "grade"]
 )
 def test_every_command_has_help_with_an_example(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
