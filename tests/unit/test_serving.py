@@ -284,10 +284,10 @@ def test_a_version_that_fails_its_warm_up_is_never_served() -> None:
     assert holder.last_error == "ValueError: cannot score the canary user"
 
 
-@pytest.mark.parametrize("page", ["/docs", "/redoc"])
-def test_the_api_docs_load_their_assets_from_the_service_not_a_cdn(page: str) -> None:
+def test_the_api_docs_load_their_assets_from_the_service_not_a_cdn() -> None:
     with TestClient(make_app(FakeSource())) as client:
-        html = client.get(page)
+        assert client.get("/redoc").status_code == 404, "ReDoc is not offline: left out"
+        html = client.get("/docs")
         assert html.status_code == 200
         sources = re.findall(r'(?:src|href)="([^"]+)"', html.text)
         sources += re.findall(r"url: '([^']+)'", html.text)
