@@ -43,7 +43,8 @@ class MlflowServeUser(FastHttpUser):
             "/invocations", data=BODIES[user], headers=headers, catch_response=True
         ) as answer:
             if answer.status_code == 200:
-                scores = answer.json()["predictions"]
+                # one {"predicted_rating": x} per row (the pyfunc returns a named Series)
+                scores = [row["predicted_rating"] for row in answer.json()["predictions"]]
                 top = heapq.nlargest(10, zip(scores, CANDIDATES[user], strict=True))
                 if len(top) != 10:
                     answer.failure("fewer than 10 items")
