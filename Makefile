@@ -45,13 +45,16 @@ setup: $(INSTALLED) data ## Create .venv, install the pinned packages, fetch the
 data: $(INSTALLED) ## Fetch MovieLens 100K and verify its checksums
 	$(BIN)/mlplatform data
 
-platform-up: $(INSTALLED) ## Start the local platform (MLflow and the Feast feature server on 127.0.0.1)
+platform-up: $(INSTALLED) ## Start the local platform (MLflow, the Feast feature server, the model services on 127.0.0.1)
 	$(BIN)/mlplatform up
+
+serve: $(INSTALLED) ## Start only the model services (the recommender), beside a running MLflow and Feast
+	$(BIN)/mlplatform up --only models
 
 platform-down: $(INSTALLED) ## Stop the local platform
 	$(BIN)/mlplatform down
 
-platform-status: $(INSTALLED) ## Show each local service, its URL and its log
+platform-status: $(INSTALLED) ## Show each local service: health, readiness, URL, pid and log
 	$(BIN)/mlplatform status
 
 cluster-check: $(INSTALLED) ## Check Docker, kind, kubectl, inotify limits and ports for cluster mode
@@ -118,6 +121,9 @@ bench: setup ## Run every benchmark in benchmarks/ (prints tables, writes benchm
 	if [ $${#scripts[@]} -eq 0 ]; then echo "no benchmarks yet"; fi; \
 	for script in "$${scripts[@]}"; do $(THREADS) $(BIN)/python "$$script"; done
 
+loadtest: $(INSTALLED) ## Load the running model services with locust at 1, 10, 50 users (LOADTEST_SECONDS=20 each)
+	$(THREADS) $(BIN)/mlplatform loadtest
+
 lint: $(INSTALLED) ## Check style with ruff (no changes)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check --diff .
@@ -134,6 +140,6 @@ clean: ## Stop the platform and remove the environment, data and platform state
 	-$(BIN)/mlplatform down
 	rm -rf $(VENV) data .platform .cache .pytest_cache .ruff_cache
 
-.PHONY: help system-packages setup data platform-up platform-down platform-status cluster-check cluster-up \
+.PHONY: help system-packages setup data platform-up platform-down platform-status serve cluster-check cluster-up \
 	cluster-down cluster-status images cluster-deploy lab labs chapters test test-unit \
-	test-notebooks bench lint format lock clean grade site site-serve
+	test-notebooks bench loadtest lint format lock clean grade site site-serve

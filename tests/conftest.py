@@ -44,9 +44,11 @@ def settings() -> Settings:
 def _ensure_platform(settings: Settings) -> Settings:
     settings.platform_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(settings.platform_dir / "tests.lock")):
-        before = services.platform_status(settings)
+        # MLflow and Feast only: tests that need a model service start their own against a test
+        # champion, and a learner's services must not be started (or stopped) by a test run.
+        before = services.platform_status(settings, only="platform")
         if not all(s.is_healthy for s in before):
-            services.up(settings)
+            services.up(settings, only="platform")
             # Only what the tests started is theirs to stop: a service that was merely slow to
             # answer (starting, or busy) belongs to whoever started it.
             if any(s.state == "stopped" for s in before):
@@ -77,5 +79,5 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     # Only the session that started the platform stops it: a second pytest run against the same
     # home (while `make test` runs) must not take the platform away from the first.
     if marker.exists() and marker.read_text().strip() == _session_id():
-        services.down(settings)
+        services.down(settings, only="platform")
         marker.unlink(missing_ok=True)

@@ -14,6 +14,7 @@ from typing import NoReturn
 
 import typer
 
+from mlplatform import loadtest as load
 from mlplatform import notebooks, ocr_cli, services, site_cli
 from mlplatform.cluster import cli as cluster_cli
 from mlplatform.config import ConfigError, load_settings
@@ -57,44 +58,94 @@ def _print_status(statuses: list[services.ServiceStatus]) -> None:
     for status in statuses:
         colour = typer.colors.GREEN if status.is_healthy else typer.colors.YELLOW
         pid = f"pid {status.pid}" if status.pid else "-"
+        ready = {True: "ready", False: "not ready", None: "-"}[status.ready]
         typer.secho(
-            f"{status.name:<8} {status.state:<10} {status.url:<24} {pid:<10} log: ",
+            f"{status.name:<12} {status.state:<10} {ready:<10} {status.url:<24} {pid:<10} log: ",
             fg=colour,
             nl=False,
         )
         typer.echo(status.log_file)
+    for status in statuses:
+        if status.ready is False:
+            typer.secho(f"{status.name} is up but not ready: {status.not_ready}", fg="yellow")
+
+
+ONLY = typer.Option(
+    None, "--only", help="Only one group: `platform` (MLflow, Feast) or `models` (model services)."
+)
 
 
 @app.command()
-def up() -> None:
-    """Start the local platform (MLflow, then the Feast feature server); a no-op if running.
+def up(only: str | None = ONLY) -> None:
+    """Start the local platform: MLflow, the Feast feature server, then the model services.
 
-    Example: mlplatform up
+    A no-op for what already runs. A model service is up once it answers /health; until a
+    champion is registered it is "not ready" and `status` says what to do.
+    Example: mlplatform up   (or: mlplatform up --only models, which is `make serve`)
     """
-    _print_status(services.up())
+    _print_status(services.up(only=only))
 
 
 @app.command()
-def down() -> None:
+def down(only: str | None = ONLY) -> None:
     """Stop the local services that `up` started (and nothing else).
 
-    Example: mlplatform down
+    Example: mlplatform down   (or: mlplatform down --only models)
     """
-    for name, was_running in services.down().items():
-        typer.echo(f"{name:<8} {'stopped' if was_running else 'was not running'}")
+    for name, was_running in services.down(only=only).items():
+        typer.echo(f"{name:<12} {'stopped' if was_running else 'was not running'}")
 
 
 @app.command()
 def status() -> None:
-    """Say which local service is healthy, on which URL, and where its log is.
+    """Say which local service is healthy and ready, on which URL, and where its log is.
 
-    Exits 1 when a service is not healthy. Example: mlplatform status
+    Exits 1 when a service is not healthy (a model service without a champion is healthy but not
+    ready: it is listed with what to do, and does not fail the command). Example: mlplatform status
     """
     statuses = services.platform_status()
     _print_status(statuses)
     if not all(s.is_healthy for s in statuses):
         typer.echo("Start the platform with `make platform-up`.")
         raise typer.Exit(1)
+
+
+@app.command()
+def loadtest(
+    users: str = typer.Option(
+        "1,10,50", envvar="LOADTEST_LEVELS", help="Concurrency levels, comma-separated."
+    ),
+    seconds: float = typer.Option(20, envvar="LOADTEST_SECONDS", help="Seconds per level."),
+    max_requests: int = typer.Option(
+        20_000, envvar="LOADTEST_MAX_REQUESTS", help="Requests per level at most."
+    ),
+    only: str | None = typer.Option(None, help="One model service (default: all)."),
+) -> None:
+    """Load the running model services with locust; print p50/p95/p99, throughput and errors.
+
+    Each service must be up and ready (a champion loaded). Writes benchmarks/results/loadtest.json.
+    Example: mlplatform loadtest --users 1,10,50 --seconds 20
+    """
+    from mlplatform.benchmarking import format_table, machine_info, write_result
+
+    try:
+        levels = [int(level) for level in users.split(",") if level.strip()]
+    except ValueError:
+        _fail(f"--users {users!r} is not a comma-separated list of whole numbers.")
+    if not levels or min(levels) < 1 or seconds <= 0 or max_requests < 1:
+        _fail("--users must be whole numbers >= 1, --seconds and --max-requests above 0.")
+    settings = load_settings()
+    results = load.run_loadtest(settings, levels, seconds, max_requests, only)
+    summary: dict[str, object] = {"benchmark": "loadtest", "client": "locust FastHttpUser",
+                                  "seconds_per_level": seconds, "max_requests_per_level": max_requests,
+                                  **machine_info(["locust", "fastapi", "uvicorn"])}  # fmt: skip
+    for name, levels_measured in results.items():
+        typer.echo(f"{name}:")
+        typer.echo(format_table([vars(level) for level in levels_measured]))
+        for level in levels_measured:
+            summary.update(level.row(f"{name}_"))
+    path = write_result("loadtest", summary, settings.home)
+    typer.echo(f"wrote {path}")
 
 
 @app.command()
@@ -170,8 +221,8 @@ def execute(
 ) -> None:
     """Run notebooks top to bottom with papermill, in the order given; stop at the first failure.
 
-    With --in-place the notebooks run against a fresh platform home (MLflow and Feast of their own,
-    deleted afterwards), so the outputs written back are what a learner starting fresh sees.
+    With --in-place the notebooks run against a fresh platform home (MLflow, Feast and the model
+    services of their own, deleted afterwards), so the outputs written back are what a learner starting fresh sees.
     Example: mlplatform execute chapters/ch01_ml_life_cycle.ipynb --full --in-place
     """
     home = load_settings().home
@@ -179,7 +230,9 @@ def execute(
     with contextlib.ExitStack() as stack:
         also: dict[str, str] = {}
         if fresh:
-            typer.echo("starting a fresh platform (MLflow and Feast on free ports, empty state)")
+            typer.echo(
+                "starting a fresh platform (MLflow, Feast, model services; free ports, empty state)"
+            )
             also = stack.enter_context(throwaway_platform(home)).replacements
         for path in paths:
             executed = _execute_one(path, fast, cell_timeout)

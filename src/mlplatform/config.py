@@ -174,6 +174,11 @@ class ServingSettings:
     ocr_concurrent_reads: int = 2
     recommender_precomputed: bool = False
 
+    @property
+    def ports(self) -> dict[str, int]:
+        """Each model service's port, by the variable that sets it."""
+        return {"RECOMMENDER_PORT": self.recommender_port, "OCR_PORT": self.ocr_port}
+
 
 def _positive(value: str, name: str, allow_zero: bool = False) -> float:
     try:

@@ -22,13 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlplatform import services
-from mlplatform.config import LOCALHOST, Settings, load_settings
+from mlplatform.config import LOCALHOST, ServingSettings, Settings, load_settings
 from mlplatform.notebooks import environment
 
 log = logging.getLogger(__name__)
 
 PLATFORM_FOLDER = ".platform"
-DEFAULT_PORTS = {"MLFLOW_PORT": 5000, "FEAST_PORT": 6566}  # what a learner's outputs show
+# What a learner's outputs show: the default ports, the model services' included (`up` starts them).
+DEFAULT_PORTS = {"MLFLOW_PORT": 5000, "FEAST_PORT": 6566, **ServingSettings().ports}
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,12 @@ def replacements(home: Path, ports: dict[str, int]) -> dict[str, str]:
 
 @contextmanager
 def fresh_platform(project: Path) -> Iterator[FreshPlatform]:
-    """Start MLflow and Feast on an empty platform folder beside `project`'s data; clean up after.
+    """Start the platform (MLflow, Feast, model services) on an empty folder; clean up after.
 
     Everything run inside the block (notebook kernels inherit the environment) sees the throwaway
-    home through `MLPLATFORM_HOME`, `MLFLOW_PORT` and `FEAST_PORT`.
+    home through `MLPLATFORM_HOME` and the port variables (`MLFLOW_PORT`, `FEAST_PORT`,
+    `RECOMMENDER_PORT`, ...). The model services start without a champion (not ready) and load one
+    when a chapter registers it.
 
     Raises:
         ServiceError: a service did not start; the message names its log.

@@ -7,6 +7,11 @@ environment, so the platform recognises its own processes even when the pid file
 corrupt, or when the process it started was killed and left an orphaned worker on the port.
 `status` reports them, `up` adopts a healthy service it lost track of and restarts a broken one,
 and `down` stops every process of the service and nothing else.
+
+Two groups: the platform (MLflow, then the Feast feature server) and the model services
+(`MODEL_SERVICES`, one entry per project app, started as `python -m <module>`). A model service is
+up once `/health` answers; `/ready` (a champion loaded, the feature server reachable) is reported
+beside it, because a fresh platform has no champion yet and that is not a failure to start.
 """
 
 from __future__ import annotations
@@ -20,20 +25,29 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
+import httpx
 import psutil
 from tenacity import RetryError, retry, retry_if_result, stop_after_delay, wait_fixed
 
 from mlplatform import service_processes as procs
 from mlplatform import service_records as records
-from mlplatform.config import FEAST_REPO, LOCALHOST, Settings, load_settings
+from mlplatform.config import (
+    FEAST_REPO,
+    LOCALHOST,
+    Settings,
+    load_serving_settings,
+    load_settings,
+)
 from mlplatform.health import ServiceError, ServiceNotRunningError, is_answering
 
 log = logging.getLogger(__name__)
 
 State = Literal["healthy", "starting", "unhealthy", "stopped"]
+Group = Literal["platform", "models"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +62,9 @@ class ServiceSpec:
     prepare: Callable[[Settings], None] | None = None  # run before the process starts
     port_variable: str = "MLFLOW_PORT"  # the setting that moves the port, named in errors
     env: dict[str, str] = field(default_factory=dict)  # added to the process's environment
+    ready_path: str | None = None  # answers 200 when ready to serve (model services)
+    when_not_ready: str = ""  # what to do while `ready_path` says no
+    requires: tuple[str, ...] = ()  # services that must answer before this one starts
 
     @property
     def url(self) -> str:
@@ -65,6 +82,8 @@ class ServiceStatus:
     pid: int | None
     log_file: Path
     tracked: bool = True  # the pid file names the live process `up` started
+    ready: bool | None = None  # None: the service has no readiness check, or is not healthy
+    not_ready: str = ""  # why it is not ready, and what to do
 
     @property
     def is_healthy(self) -> bool:
@@ -115,10 +134,73 @@ def feast_spec(settings: Settings) -> ServiceSpec:
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class ModelService:
+    """One model service that `up` runs: a project's FastAPI app, started as a module."""
+
+    name: str
+    module: str  # run as `python -m <module>`
+    port_variable: str  # the setting that holds its port (see `config.ServingSettings.ports`)
+    model: str  # the registered model it serves under the alias champion
+    registered_by: str  # where a learner registers and promotes that model
+
+
+MODEL_SERVICES: tuple[ModelService, ...] = (
+    ModelService("recommender", "mlplatform.recommender.service", "RECOMMENDER_PORT", "movie-recommender", "chapter 05 or 12"),
+)  # fmt: skip
+
+
+def model_service_spec(service: ModelService, settings: Settings) -> ServiceSpec:
+    """How to run a model service against this platform home's MLflow and Feast.
+
+    The process reads its settings from the environment, so the home, the registry and the
+    feature server of `settings` are passed to it there (a notebook's settings may differ from
+    the shell's). Its port comes from `load_serving_settings()` (`RECOMMENDER_PORT`, ...).
+    """
+    port = load_serving_settings().ports[service.port_variable]
+    env = {
+        "MLPLATFORM_HOME": str(settings.home),
+        "MLPLATFORM_MODE": settings.mode,
+        "MLFLOW_PORT": str(settings.mlflow_port),
+        "MLFLOW_TRACKING_URI": settings.mlflow_tracking_uri,
+        "FEAST_PORT": str(settings.feast_port),
+        service.port_variable: str(port),
+    }
+    url = f"http://{LOCALHOST}:{port}"
+    hint = (
+        f"register a {service.model} version under the alias champion ({service.registered_by} "
+        f"does), then `curl -X POST {url}/admin/reload` or wait for the next poll "
+        "(MLPLATFORM_MODEL_POLL_SECONDS)"
+    )
+    return ServiceSpec(
+        service.name, port, "/health", [sys.executable, "-m", service.module],
+        settings.platform_dir / service.name, port_variable=service.port_variable, env=env,
+        ready_path="/ready", when_not_ready=hint, requires=("mlflow",),
+    )  # fmt: skip
+
+
 SERVICES: dict[str, Callable[[Settings], ServiceSpec]] = {
     "mlflow": mlflow_spec,
     "feast": feast_spec,
+    **{service.name: partial(model_service_spec, service) for service in MODEL_SERVICES},
 }
+GROUPS: dict[Group, tuple[str, ...]] = {
+    "platform": ("mlflow", "feast"),
+    "models": tuple(service.name for service in MODEL_SERVICES),
+}
+
+
+def service_names(only: Group | None = None) -> list[str]:
+    """The services `up` starts, in order: all of them, or one group.
+
+    Raises:
+        ServiceError: `only` is not a group.
+    """
+    if only is None:
+        return list(SERVICES)
+    if only not in GROUPS:
+        raise ServiceError(f"--only {only!r} is not a group; use one of {', '.join(GROUPS)}.")
+    return [name for name in SERVICES if name in GROUPS[only]]
 
 
 def log_file(settings: Settings, name: str) -> Path:
@@ -170,13 +252,42 @@ def service_status(name: str, settings: Settings | None = None) -> ServiceStatus
     if seen.processes and not tracked:
         log.warning("%s: %d process(es) of ours run that the pid file does not name (pids %s)",
                     name, len(seen.processes), ", ".join(str(p.pid) for p in seen.processes))  # fmt: skip
-    return ServiceStatus(name, state, url, pid, log_file(settings, name), tracked)
+    ready, not_ready = None, ""
+    if state == "healthy" and spec.ready_path:
+        ready, not_ready = _readiness(url + spec.ready_path, spec.when_not_ready)
+    return ServiceStatus(
+        name, state, url, pid, log_file(settings, name), tracked, ready, not_ready
+    )  # fmt: skip
 
 
-def platform_status(settings: Settings | None = None) -> list[ServiceStatus]:
-    """Report every local service."""
+def _readiness(url: str, what_to_do: str) -> tuple[bool, str]:
+    """(ready, why not) from a `/ready` route that names its checks (`mlplatform.serving.app`).
+
+    What to do about a missing model is added when the model check fails; the other checks'
+    messages say themselves how to fix them (e.g. how to start the feature server).
+    """
+    try:
+        answer = httpx.get(url, timeout=5)
+    except httpx.HTTPError as error:
+        return False, f"{url} did not answer ({type(error).__name__}). To do: {what_to_do}"
+    if answer.status_code == 200:
+        return True, ""
+    try:
+        checks = dict(answer.json().get("checks", {}))
+    except (ValueError, AttributeError, TypeError):
+        checks = {}
+    failing = "; ".join(f"{k}: {str(v).rstrip('.')}" for k, v in checks.items() if v != "ok")
+    if checks.get("model", "failing") == "ok":
+        return False, failing
+    return False, f"{failing or f'HTTP {answer.status_code}'}. To do: {what_to_do}"
+
+
+def platform_status(
+    settings: Settings | None = None, only: Group | None = None
+) -> list[ServiceStatus]:
+    """Report every local service, or those of one group."""
     settings = settings or load_settings()
-    return [service_status(name, settings) for name in SERVICES]
+    return [service_status(name, settings) for name in service_names(only)]
 
 
 def _wait_healthy(spec: ServiceSpec, proc: subprocess.Popen, timeout: float) -> bool:
@@ -252,6 +363,13 @@ def _start_locked(name: str, settings: Settings, timeout: float) -> ServiceStatu
             f"so {name} cannot start there. Stop that program, or choose another port, for example "
             f"`export {spec.port_variable}={spec.port + 1}` (and restart JupyterLab so notebooks see it)."
         )
+    for needed in spec.requires:
+        needed_spec = SERVICES[needed](settings)
+        if not is_answering(needed_spec.url + needed_spec.health_path):
+            raise ServiceError(
+                f"{name} needs {needed}, which is not answering at {needed_spec.url}: start the "
+                "platform first with `make platform-up` (or `mlplatform up`)."
+            )
     if spec.prepare is not None:
         try:
             spec.prepare(settings)
@@ -285,11 +403,14 @@ def _stop_locked(name: str, settings: Settings, timeout: float = 15) -> bool:
     return True
 
 
-def up(settings: Settings | None = None) -> list[ServiceStatus]:
-    """Start every local service (a no-op for those already running).
+def up(settings: Settings | None = None, only: Group | None = None) -> list[ServiceStatus]:
+    """Start every local service, or one group of them (a no-op for those already running).
+
+    A model service counts as up when it answers `/health`; its status says whether it is ready.
 
     Raises:
-        ServiceError: in cluster mode, where the cluster's services are managed by `make cluster-up`.
+        ServiceError: in cluster mode, where the cluster's services are managed by `make cluster-up`;
+            or a service could not start (the message says why and what to do).
     """
     settings = settings or load_settings()
     if settings.mode != "local":
@@ -297,13 +418,13 @@ def up(settings: Settings | None = None) -> list[ServiceStatus]:
             "MLPLATFORM_MODE=cluster: the services run in the kind cluster; use `make cluster-up`, "
             "or unset MLPLATFORM_MODE to use the embedded local platform."
         )
-    return [start_service(name, settings) for name in SERVICES]
+    return [start_service(name, settings) for name in service_names(only)]
 
 
-def down(settings: Settings | None = None) -> dict[str, bool]:
-    """Stop every local service that `up` started; returns which ones were running."""
+def down(settings: Settings | None = None, only: Group | None = None) -> dict[str, bool]:
+    """Stop the local services that `up` started (model services first); which ones were running."""
     settings = settings or load_settings()
-    return {name: stop_service(name, settings) for name in SERVICES}
+    return {name: stop_service(name, settings) for name in reversed(service_names(only))}
 
 
 def require(name: str, settings: Settings | None = None) -> str:

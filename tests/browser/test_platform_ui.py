@@ -4,8 +4,8 @@ JupyterLab is started with the command `make -n lab` prints, plus a free port, a
 of its own, so the test follows the Makefile. It serves a copy of chapter 00 with its outputs removed
 (JupyterLab saves what it runs: the committed chapter must not change, and a status table seen in the
 page must come from this run, not from the committed outputs); the kernel's MLPLATFORM_HOME is the
-project, so the chapter sees the test platform. The services' /docs pages are not tested yet: the model
-services are built in another issue.
+project, so the chapter sees the test platform. The model services' /docs page is tested in
+`test_service_docs.py`.
 """
 
 from __future__ import annotations

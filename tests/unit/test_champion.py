@@ -8,6 +8,7 @@ from mlplatform.recommender.champion import (
     MAX_K,
     InvalidRequestError,
     UnknownItemError,
+    item_ids,
     recommend_for_user,
 )
 
@@ -118,3 +119,14 @@ def test_attributes_the_signature_does_not_declare_are_dropped() -> None:
     model.metadata = Metadata()
     recommend_for_user(model, 1, [1, 2], attributes={"age": 30, "gender": "F"})
     assert list(model.seen.columns) == ["user_id", "item_id", "age"]
+
+
+def test_an_integer_array_takes_the_fast_path_and_other_arrays_are_still_checked() -> None:
+    assert item_ids(np.array([3, 1, 3], dtype=np.int32), "catalogue").tolist() == [1, 3]
+    assert item_ids([3, 1, 3], "catalogue").tolist() == [1, 3]
+    with pytest.raises(InvalidRequestError, match="not whole numbers"):
+        item_ids(np.array([1.5, 2.0]), "catalogue")
+    with pytest.raises(InvalidRequestError, match="not whole numbers"):
+        item_ids(np.array([True, False]), "catalogue")
+    with pytest.raises(InvalidRequestError, match=">= 1"):
+        item_ids(np.array([0, 2]), "catalogue")

@@ -16,7 +16,7 @@ runner = CliRunner()
 
 
 @pytest.mark.parametrize(
-    "command", ["up", "down", "status", "data", "labs", "execute", "clean", "grade"]
+    "command", ["up", "down", "status", "loadtest", "data", "labs", "execute", "clean", "grade"]
 )
 def test_every_command_has_help_with_an_example(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
@@ -61,3 +61,28 @@ def test_errors_are_one_line_with_exit_code_1(tmp_path: Path) -> None:
         result.stderr.strip()
         == "error: MLPLATFORM_MODE='bogus' is not a mode; use 'local' or 'cluster'."
     )
+
+
+def test_status_shows_readiness_apart_from_health_and_what_to_do(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from mlplatform import services
+
+    log = tmp_path / "x.log"
+    statuses = [
+        services.ServiceStatus("mlflow", "healthy", "http://127.0.0.1:1", 11, log),
+        services.ServiceStatus("recommender", "healthy", "http://127.0.0.1:2", 12, log,
+                               ready=False, not_ready="model: not loaded. To do: register one"),
+    ]  # fmt: skip
+    monkeypatch.setattr(services, "platform_status", lambda: statuses)
+    result = runner.invoke(app, ["status"])
+    assert result.exit_code == 0, "healthy but not ready is up"
+    lines = result.output.splitlines()
+    assert lines[0].split()[:3] == ["mlflow", "healthy", "-"]
+    assert lines[1].split()[:4] == ["recommender", "healthy", "not", "ready"]
+    assert "recommender is up but not ready: model: not loaded. To do: register one" in lines[2]
+
+
+def test_up_refuses_an_unknown_group() -> None:
+    result = runner.invoke(app, ["up", "--only", "everything"])
+    assert result.exit_code != 0

@@ -141,8 +141,35 @@ def test_real_mlflow_starts_answers_and_stops(home: Settings) -> None:
     assert not services.is_answering(home.mlflow_tracking_uri + "/health")
 
 
-def test_up_starts_mlflow_before_the_feature_server() -> None:
-    assert list(services.SERVICES) == ["mlflow", "feast"]
+def test_up_starts_mlflow_and_the_feature_server_before_the_model_services() -> None:
+    models = [service.name for service in services.MODEL_SERVICES]
+    assert "recommender" in models
+    assert list(services.SERVICES) == ["mlflow", "feast", *models]
+    assert services.service_names("platform") == ["mlflow", "feast"]
+    assert services.service_names("models") == models
+    with pytest.raises(services.ServiceError, match="not a group"):
+        services.service_names("everything")
+
+
+def test_a_model_service_runs_its_module_against_this_homes_platform(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("RECOMMENDER_PORT", "8777")
+    settings = load_settings({"MLPLATFORM_HOME": str(tmp_path), "MLFLOW_PORT": "5777",
+                              "FEAST_PORT": "6777"})  # fmt: skip
+    spec = services.SERVICES["recommender"](settings)
+    assert spec.command == [sys.executable, "-m", "mlplatform.recommender.service"]
+    assert (spec.url, spec.health_path, spec.ready_path) == (
+        "http://127.0.0.1:8777",
+        "/health",
+        "/ready",
+    )
+    assert spec.port_variable == "RECOMMENDER_PORT" and spec.requires == ("mlflow",)
+    assert spec.env["MLPLATFORM_HOME"] == str(tmp_path)
+    assert spec.env["MLFLOW_TRACKING_URI"] == "http://127.0.0.1:5777"
+    assert (spec.env["FEAST_PORT"], spec.env["RECOMMENDER_PORT"]) == ("6777", "8777")
+    assert "movie-recommender" in spec.when_not_ready and "/admin/reload" in spec.when_not_ready
+    assert spec.state_dir == tmp_path / ".platform" / "recommender"
 
 
 def test_feast_spec_serves_the_repo_on_loopback(tmp_path: Path) -> None:

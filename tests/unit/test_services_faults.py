@@ -222,3 +222,132 @@ def test_a_parent_that_outlives_its_worker_is_unhealthy_and_restarted(
     finally:
         services.down(settings)
     assert _ours(settings, "web") == []
+
+
+# A stand-in shaped like a model service (`mlplatform.serving.create_app`): /health always answers;
+# /ready is 503 naming the failing checks until a champion "is registered" (a file exists).
+MODEL_SERVER = """
+import http.server, json, os, sys
+port, champion, broken = int(sys.argv[1]), sys.argv[2], sys.argv[3] == "broken"
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/health":
+            code, body = 200, b'{"status": "alive"}'
+        elif self.path == "/ready" and broken:
+            code, body = 500, b"Internal Server Error"
+        elif self.path == "/ready":
+            ok = os.path.exists(champion)
+            checks = {"model": "ok" if ok else "not loaded: LookupError: no alias 'champion'.",
+                      "feature_server": "ok"}
+            code, body = (200 if ok else 503), json.dumps({"ready": ok, "checks": checks}).encode()
+        else:
+            code, body = 404, b"{}"
+        self.send_response(code)
+        self.send_header("content-type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+"""
+
+
+def _model_stand_in(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings, broken: bool = False
+) -> Path:
+    """Replace the service table with a registry (http.server) and one model service; the file
+    whose existence means "a champion is registered" is returned."""
+    champion = settings.home / "champion-registered"
+    script = settings.home / "model_server.py"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(MODEL_SERVER)
+    model_port = _free_port()
+
+    def registry(s: Settings) -> services.ServiceSpec:
+        command = [sys.executable, "-m", "http.server", str(s.mlflow_port), "--bind", "127.0.0.1"]
+        return services.ServiceSpec(
+            "mlflow", s.mlflow_port, "/", command, s.platform_dir / "mlflow"
+        )
+
+    def model(s: Settings) -> services.ServiceSpec:
+        command = [sys.executable, str(script), str(model_port), str(champion),
+                   "broken" if broken else "fine"]  # fmt: skip
+        return services.ServiceSpec(
+            "model", model_port, "/health", command, s.platform_dir / "model",
+            port_variable="RECOMMENDER_PORT", ready_path="/ready",
+            when_not_ready="register one under champion", requires=("mlflow",),
+        )  # fmt: skip
+
+    monkeypatch.setattr(services, "SERVICES", {"mlflow": registry, "model": model})
+    return champion
+
+
+@pytest.fixture
+def model_service(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[tuple[Settings, Path]]:
+    settings = _settings(tmp_path)
+    champion = _model_stand_in(monkeypatch, settings)
+    yield settings, champion
+    services.down(settings)
+    for name in ("mlflow", "model"):
+        for proc in _ours(settings, name):
+            proc.kill()
+
+
+def test_a_model_service_without_a_champion_is_up_but_not_ready_and_says_what_to_do(
+    model_service,
+) -> None:
+    settings, champion = model_service
+    registry, model = services.up(settings)
+    assert registry.ready is None, "a service without a readiness route has no readiness"
+    assert (model.state, model.tracked, model.ready) == ("healthy", True, False)
+    assert "model: not loaded: LookupError: no alias 'champion'" in model.not_ready
+    assert "feature_server" not in model.not_ready, "only the failing checks are named"
+    assert model.not_ready.endswith("To do: register one under champion")
+    champion.touch()
+    now = services.service_status("model", settings)
+    assert (now.ready, now.not_ready, now.pid) == (True, "", model.pid)
+    assert services.up(settings)[1].pid == model.pid, "a second up is a no-op"
+
+
+def test_a_model_service_that_answers_ready_with_a_500_is_not_ready(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    settings = _settings(tmp_path)
+    _model_stand_in(monkeypatch, settings, broken=True)
+    try:
+        model = services.up(settings)[1]
+        assert (model.state, model.ready) == ("healthy", False)
+        assert model.not_ready.startswith("HTTP 500. To do:")
+    finally:
+        services.down(settings)
+
+
+def test_a_model_service_is_not_started_while_the_registry_is_down(model_service) -> None:
+    settings, _ = model_service
+    with pytest.raises(services.ServiceError, match=r"model needs mlflow.*make platform-up"):
+        services.start_service("model", settings)
+    assert services.service_status("model", settings).state == "stopped"
+    assert _ours(settings, "model") == []
+
+
+@pytest.mark.parametrize("fault", ["kill-parent", "corrupt-pid-file", "delete-pid-file"])
+def test_a_model_service_recovers_from_each_fault_and_keeps_reporting_readiness(
+    model_service, fault
+) -> None:
+    settings, champion = model_service
+    first = services.up(settings)[1]
+    FAULTS[fault](settings, "model")
+    time.sleep(0.3)
+    after = services.service_status("model", settings)
+    # One process (no worker): killing it stops the service; a lost pid file leaves it answering.
+    expected = ("stopped", False, None) if fault == "kill-parent" else ("healthy", False, False)
+    assert (after.state, after.tracked, after.ready) == expected
+    recovered = services.up(settings)[1]
+    assert (recovered.state, recovered.tracked, recovered.ready) == ("healthy", True, False)
+    assert (recovered.pid == first.pid) == fault.endswith("pid-file"), "adopted, or restarted"
+    champion.touch()
+    assert services.service_status("model", settings).ready is True
+    assert services.down(settings) == {"mlflow": True, "model": True}
+    assert _ours(settings, "model") == [] and _ours(settings, "mlflow") == []

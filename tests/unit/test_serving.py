@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 
 import pytest
@@ -281,3 +282,19 @@ def test_a_version_that_fails_its_warm_up_is_never_served() -> None:
     assert holder.refresh() is False
     assert holder.current.version == "1"
     assert holder.last_error == "ValueError: cannot score the canary user"
+
+
+def test_the_api_docs_load_their_assets_from_the_service_not_a_cdn() -> None:
+    with TestClient(make_app(FakeSource())) as client:
+        assert client.get("/redoc").status_code == 404, "ReDoc is not offline: left out"
+        html = client.get("/docs")
+        assert html.status_code == 200
+        sources = re.findall(r'(?:src|href)="([^"]+)"', html.text)
+        sources += re.findall(r"url: '([^']+)'", html.text)
+        assert sources, "the page names no script or stylesheet"
+        assert not [url for url in sources if "://" in url], "an asset from another host"
+        assets = [url for url in sources if url.endswith((".js", ".css"))]
+        assert assets
+        for url in assets:
+            asset = client.get(url)
+            assert asset.status_code == 200 and len(asset.content) > 10_000, url

@@ -89,17 +89,31 @@ def _frame_from_response(body: dict) -> pd.DataFrame:
 
 
 def online_features_http(
-    entities: dict[str, list], settings: Settings | None = None, features: list[str] | None = None
+    entities: dict[str, list],
+    settings: Settings | None = None,
+    features: list[str] | None = None,
+    client: httpx.Client | None = None,
 ) -> pd.DataFrame:
     """Latest feature values from the feature server: `POST /get-online-features`.
+
+    Args:
+        entities: join key to list of values, e.g. `{"user_id": [1, 2]}`.
+        settings: which feature server; default `load_settings()`.
+        features: `view:feature` references; default every feature of the views keyed by `entities`.
+        client: a long-lived client (a service passes one): keep-alive connections, and no new
+            client per call, whose set-up (its SSL context) costs about 20 ms, ten times the lookup.
 
     Raises:
         ServiceNotRunningError: the feature server does not answer (start it with `make platform-up`).
     """
     settings = settings or load_settings()
     request = {"entities": entities, "features": features or _features_for(entities)}
+    url = f"{settings.feast_url}/get-online-features"
     try:
-        response = httpx.post(f"{settings.feast_url}/get-online-features", json=request, timeout=30)
+        if client is None:
+            response = httpx.post(url, json=request, timeout=30)
+        else:
+            response = client.post(url, json=request, timeout=30)
     except httpx.TransportError:
         raise ServiceNotRunningError(
             f"The Feast feature server is not answering at {settings.feast_url}. Start the platform "

@@ -128,11 +128,18 @@ def item_ids(
     minimum: int | None = 1,
 ) -> np.ndarray:
     """Unique int64 ids from `values`, refusing non-integers, ids below `minimum` and unknown ids."""
-    array = np.asarray(list(values), dtype=object)
-    bad = [v for v in array.tolist() if isinstance(v, bool) or not isinstance(v, numbers.Integral)]
-    if bad:
-        raise InvalidRequestError(f"{name} holds ids that are not whole numbers: {bad[:5]!r}.")
-    ids = np.unique(array.astype(np.int64)) if len(array) else np.array([], dtype=np.int64)
+    if isinstance(values, np.ndarray) and np.issubdtype(values.dtype, np.integer):
+        # An integer array (what a service holds) needs no check per element: that check cost a
+        # service about 5 ms a request for the 1,682-movie catalogue and the user's history.
+        ids = np.unique(values.astype(np.int64))
+    else:
+        array = np.asarray(list(values), dtype=object)
+        bad = [
+            v for v in array.tolist() if isinstance(v, bool) or not isinstance(v, numbers.Integral)
+        ]
+        if bad:
+            raise InvalidRequestError(f"{name} holds ids that are not whole numbers: {bad[:5]!r}.")
+        ids = np.unique(array.astype(np.int64)) if len(array) else np.array([], dtype=np.int64)
     if minimum is not None and (len(ids) == 0 or ids.min() < minimum):
         raise InvalidRequestError(f"{name} must hold at least one id, all >= {minimum}.")
     if known is not None:

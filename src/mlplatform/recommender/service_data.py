@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import httpx
 import numpy as np
 import pandas as pd
 
@@ -70,10 +71,11 @@ class ServiceData:
 def feast_lookup(settings: Settings | None = None) -> FeatureLookup:
     """User features from the Feast feature server; a server that is down raises a 503 error."""
     settings = settings or load_settings()
+    client = httpx.Client()  # one for the service's life: thread-safe, keeps connections alive
 
     def lookup(user_ids: list[int]) -> pd.DataFrame:
         try:
-            return online_features_http({"user_id": user_ids}, settings, USER_FEATURES)
+            return online_features_http({"user_id": user_ids}, settings, USER_FEATURES, client)
         except (ServiceNotRunningError, FeatureStoreError) as error:
             raise DependencyUnavailableError(
                 f"User features are unavailable: {error} Until then this service cannot answer "

@@ -10,6 +10,11 @@ following it; `/ready` is 200 only when a model is loaded and every registered c
 | `GET /ready` | 200 with the served version when ready; 503 naming what is not |
 | `GET /metrics` | Prometheus text format |
 | `POST /admin/reload` | checks the alias now and swaps if it moved (bound to loopback like the rest) |
+| `GET /docs` | Swagger UI ("Try it out"), its JS and CSS served by the app itself |
+
+FastAPI's own `/docs` page loads Swagger UI from a CDN, which an offline learner (and the browser
+tests) cannot reach; `fastapi-offline` ships the same assets in its wheel and serves them from
+`/static-offline-docs`. ReDoc is left out: its page loads a logo from redoc.ly even then.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 
 from mlplatform.config import ServingSettings, load_serving_settings
@@ -88,7 +94,8 @@ def create_app(
         yield
         holder.stop_polling()
 
-    app = FastAPI(title=title, description=description, lifespan=lifespan)
+    # No /redoc: ReDoc's page still loads its logo from redoc.ly, so it is not fully offline.
+    app = FastAPIOffline(title=title, description=description, lifespan=lifespan, redoc_url=None)
     app.state.holder, app.state.metrics, app.state.settings = holder, metrics, settings
     install_error_handlers(app)
     app.add_middleware(

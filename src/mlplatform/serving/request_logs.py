@@ -76,3 +76,6 @@ def configure_json_logging(level: int = logging.INFO) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+    # httpx logs every call it makes at INFO (a feature lookup per request): a second JSON line per
+    # request that says nothing the access line does not; its warnings and errors still show.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
