@@ -147,6 +147,7 @@ class ModelService:
 
 MODEL_SERVICES: tuple[ModelService, ...] = (
     ModelService("recommender", "mlplatform.recommender.service", "RECOMMENDER_PORT", "movie-recommender", "chapter 05 or 12"),
+    ModelService("ocr", "mlplatform.ocr.service", "OCR_PORT", "ocr-id-reader", "chapter 09"),
 )  # fmt: skip
 
 
