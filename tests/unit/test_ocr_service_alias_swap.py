@@ -9,7 +9,6 @@ detector answers in milliseconds), some are real card photos (the whole reader, 
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections import Counter
@@ -19,7 +18,6 @@ import httpx
 import mlflow
 import numpy as np
 import pytest
-import uvicorn
 from ocr_service_fakes import blank_photo, card_photo
 
 from mlplatform.config import ServingSettings, load_settings
@@ -29,7 +27,7 @@ from mlplatform.ocr.images import decode_checked
 from mlplatform.ocr.reader_registry import EXPERIMENT, register_reader
 from mlplatform.ocr.service import create_ocr_app
 from mlplatform.registry import CHAMPION, set_alias
-from mlplatform.serving import ModelHolder
+from mlplatform.serving import ModelHolder, running
 from mlplatform.tracking import temporary_tracking_uri
 
 NAME = "ocr-id-reader-swap-test"
@@ -65,12 +63,6 @@ def registry(tmp_path_factory: pytest.TempPathFactory):
         yield
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def service(registry):
     app = create_ocr_app(
@@ -78,17 +70,8 @@ def service(registry):
         settings=load_settings(),
         serving=ServingSettings(model_poll_seconds=0.05),
     )
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the service did not start within 120 s"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
+    with running(app, timeout=120) as server:
+        yield server.url
 
 
 def test_the_registered_reader_answers_through_the_service(service: str) -> None:
