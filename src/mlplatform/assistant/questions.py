@@ -1,5 +1,8 @@
-"""The evaluation set: in-scope questions with their section and gold fact, out-of-scope questions
-and prompt-injection attempts (`datasets/assistant/questions.yaml`)."""
+"""The evaluation set of the assistant (`datasets/assistant/questions.yaml`).
+
+In-scope questions with their section and gold fact, out-of-scope questions and prompt-injection
+attempts hidden in questions.
+"""
 
 from __future__ import annotations
 

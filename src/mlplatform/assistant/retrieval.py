@@ -32,7 +32,9 @@ class Retrieved:
 class Retriever(Protocol):
     """Anything that ranks chunks for a question."""
 
-    def search(self, question: str, k: int = 10) -> list[Retrieved]: ...
+    def search(self, question: str, k: int = 10) -> list[Retrieved]:
+        """The `k` best chunks for `question`, best first."""
+        ...
 
 
 def _tokens(texts: Sequence[str]) -> list[list[str]]:
@@ -58,7 +60,9 @@ class BM25Retriever:
             return []
         docs, scores = self._bm25.retrieve(query, k=min(k, len(self.chunks)), show_progress=False)
         return [
-            Retrieved(self.chunks[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0
+            Retrieved(self.chunks[int(d)], float(s))
+            for d, s in zip(docs[0], scores[0], strict=True)
+            if s > 0
         ]
 
 
