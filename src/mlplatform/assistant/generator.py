@@ -57,6 +57,10 @@ class _LlamaCpp:
             if text:
                 yield text
 
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` in the model's vocabulary."""
+        return len(self.model.tokenize(text.encode(), add_bos=False, special=False))
+
 
 @dataclass
 class _Transformers:
@@ -80,6 +84,10 @@ class _Transformers:
         worker.start()
         yield from (text for text in streamer if text)
         worker.join()
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` in the model's vocabulary."""
+        return len(self.tokenizer.encode(text, add_special_tokens=False))
 
 
 @lru_cache(maxsize=2)
