@@ -8,7 +8,9 @@ the reference the index's recall is measured against, not a second way to search
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -28,11 +30,31 @@ class Hit:
     score: float
 
 
+@contextmanager
+def _without_shadowing_datasets() -> Iterator[None]:
+    """Hide a `datasets` namespace package (the repository's `datasets/` folder) from LanceDB.
+
+    Run from the repository root (`python -m pytest`), the folder imports as a namespace package
+    named `datasets`; LanceDB (on import and on each write) sees that name in `sys.modules`, takes
+    it for Hugging Face's `datasets` and fails to import `Dataset` from it.
+    """
+    module = sys.modules.get("datasets")
+    shadowing = module is not None and getattr(module, "__file__", None) is None
+    if shadowing:
+        del sys.modules["datasets"]
+    try:
+        yield
+    finally:
+        if shadowing:
+            sys.modules["datasets"] = module
+
+
 class VectorIndex:
     """Unit vectors keyed by id in a LanceDB table; `search` returns the nearest by cosine."""
 
     def __init__(self, folder: Path, kind: Kind = "flat") -> None:
-        import lancedb
+        with _without_shadowing_datasets():
+            import lancedb
 
         self.kind = kind
         self._db = lancedb.connect(str(folder))
@@ -51,7 +73,8 @@ class VectorIndex:
             pa.array(np.asarray(vectors, np.float32).ravel()), dim
         )
         data = pa.table({"id": pa.array(list(ids)), "vector": column})
-        self._table = self._db.create_table(TABLE, data=data, mode="overwrite")
+        with _without_shadowing_datasets():
+            self._table = self._db.create_table(TABLE, data=data, mode="overwrite")
         if self.kind == "hnsw":
             from lancedb.index import HnswSq
 
