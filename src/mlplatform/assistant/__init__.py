@@ -6,5 +6,4 @@
 - `index`: `VectorIndex`, the embedded vector store (LanceDB) behind one interface.
 - `retrieval`: BM25, dense and hybrid (reciprocal rank fusion) retrievers; hit@k and MRR.
 - `questions`: the evaluation set in `datasets/assistant/questions.yaml`.
-- `generator`: SmolLM2-135M-Instruct (GGUF) behind `generate(prompt, max_tokens, stream)`.
 """
