@@ -25,6 +25,7 @@ The model services read theirs with `load_serving_settings()`:
 | `OCR_PORT` | `8102` | port of the OCR service |
 | `MLPLATFORM_MAX_BODY_BYTES` | `8388608` (8 MiB) | larger request bodies get 413 |
 | `MLPLATFORM_MODEL_POLL_SECONDS` | `30` | how often a service asks the registry where `champion` points; 0 = never |
+| `MLPLATFORM_OCR_BACKEND` | `onnx` | `onnx` or `torch`: how the OCR reader runs its networks when its model carries ONNX files (`benchmarks/bench_ocr_onnx.py`: same IDs, faster) |
 """
 
 from __future__ import annotations
@@ -162,6 +163,7 @@ class ServingSettings:
     ocr_port: int = 8102
     max_body_bytes: int = 8 * 1024 * 1024
     model_poll_seconds: float = 30.0
+    ocr_backend: str = "onnx"
 
 
 def _positive(value: str, name: str, allow_zero: bool = False) -> float:
@@ -194,4 +196,15 @@ def load_serving_settings(environ: dict[str, str] | None = None) -> ServingSetti
             )
         ),
         model_poll_seconds=_positive(poll, "MLPLATFORM_MODEL_POLL_SECONDS", allow_zero=True),
+        ocr_backend=_choice(env.get("MLPLATFORM_OCR_BACKEND", defaults.ocr_backend), OCR_BACKENDS),
     )
+
+
+OCR_BACKENDS = ("onnx", "torch")
+
+
+def _choice(value: str, allowed: tuple[str, ...], name: str = "MLPLATFORM_OCR_BACKEND") -> str:
+    clean = value.strip().lower()
+    if clean not in allowed:
+        raise ConfigError(f"{name}={value!r} must be one of {', '.join(allowed)}.")
+    return clean
