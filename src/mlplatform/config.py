@@ -27,6 +27,7 @@ The model services read theirs with `load_serving_settings()`:
 | `MLPLATFORM_MAX_BODY_BYTES` | `8388608` (8 MiB) | larger request bodies get 413 |
 | `MLPLATFORM_MODEL_POLL_SECONDS` | `30` | how often a service asks the registry where `champion` points; 0 = never |
 | `RECOMMENDER_PRECOMPUTED` | `0` | `1`: the recommender answers known users from the batch job's lists in the online store (falling back to the model) |
+| `MLPLATFORM_OCR_BACKEND` | `onnx` | `onnx` or `torch`: how the OCR reader runs its networks when its model carries ONNX files (`benchmarks/bench_ocr_onnx.py`: same IDs, faster) |
 """
 
 from __future__ import annotations
@@ -173,6 +174,7 @@ class ServingSettings:
     # memory (a 25 MP photo is 75 MB of pixels) and keeps each read near its one-core speed.
     ocr_concurrent_reads: int = 2
     recommender_precomputed: bool = False
+    ocr_backend: str = "onnx"
 
     @property
     def ports(self) -> dict[str, int]:
@@ -225,4 +227,15 @@ def load_serving_settings(environ: dict[str, str] | None = None) -> ServingSetti
         recommender_precomputed=_flag(
             env.get("RECOMMENDER_PRECOMPUTED", "0"), "RECOMMENDER_PRECOMPUTED"
         ),
+        ocr_backend=_choice(env.get("MLPLATFORM_OCR_BACKEND", defaults.ocr_backend), OCR_BACKENDS),
     )
+
+
+OCR_BACKENDS = ("onnx", "torch")
+
+
+def _choice(value: str, allowed: tuple[str, ...], name: str = "MLPLATFORM_OCR_BACKEND") -> str:
+    clean = value.strip().lower()
+    if clean not in allowed:
+        raise ConfigError(f"{name}={value!r} must be one of {', '.join(allowed)}.")
+    return clean

@@ -153,3 +153,37 @@ def test_register_load_and_read_a_photo(root: Path, sample: Sample, tmp_path: Pa
 def test_register_without_the_metric_raises(root: Path, tmp_path: Path) -> None:
     with pytest.raises(KeyError, match="test_exact_match_rule"):
         register_reader(tmp_path / "x.pt", None, read_manifest(root), {}, name="r")
+
+
+def test_a_reader_with_onnx_files_runs_on_onnxruntime_as_on_torch(
+    sample: Sample, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import torch
+
+    from mlplatform.ocr.crnn import CRNNRecognizer, build_network
+    from mlplatform.ocr.onnx_runtime import OnnxCRNNRecognizer
+    from mlplatform.ocr.reader_registry import save_reader_model
+
+    weights = tmp_path / "reader.pt"
+    torch.save(build_network().state_dict(), weights)
+    model_dir = save_reader_model(tmp_path / "model", weights, None, onnx=True)
+    frame = pd.DataFrame({"image": [_b64(sample.path.read_bytes()), "", _b64(b"GIF89a?")]})
+    outputs = {}
+    for backend, kind in (("onnx", OnnxCRNNRecognizer), ("torch", CRNNRecognizer)):
+        monkeypatch.setenv("MLPLATFORM_OCR_BACKEND", backend)
+        model = mlflow.pyfunc.load_model(str(model_dir))
+        assert isinstance(model.unwrap_python_model().reader.recognizer, kind)
+        outputs[backend] = model.predict(frame)
+    on_onnx, on_torch = outputs["onnx"], outputs["torch"]
+    assert on_onnx[["id", "status", "error"]].equals(on_torch[["id", "status", "error"]])
+    assert on_onnx["status"].tolist()[1:] == ["error", "error"]
+    np.testing.assert_allclose(on_onnx["confidence"], on_torch["confidence"], atol=1e-3)
+
+
+def test_an_unknown_ocr_backend_is_refused() -> None:
+    from mlplatform.config import ConfigError, load_serving_settings
+
+    assert load_serving_settings({}).ocr_backend == "onnx"
+    assert load_serving_settings({"MLPLATFORM_OCR_BACKEND": " Torch "}).ocr_backend == "torch"
+    with pytest.raises(ConfigError, match="MLPLATFORM_OCR_BACKEND='tpu' must be one of"):
+        load_serving_settings({"MLPLATFORM_OCR_BACKEND": "tpu"})

