@@ -173,7 +173,7 @@ def test_lists_of_another_version_are_ignored(table) -> None:
 def test_the_precomputed_lookup_falls_back_to_user_features(monkeypatch) -> None:
     asked: list[list[str]] = []
 
-    def server(entities, settings, features):
+    def server(entities, settings, features, client=None):
         asked.append(features)
         if any(ref.startswith(precomputed.VIEW) for ref in features):
             raise FeatureStoreError("The feature server answered 404: user_recommendations")

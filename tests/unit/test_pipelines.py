@@ -155,6 +155,30 @@ def test_local_run_returns_outputs_metrics_and_artifacts(local: Settings) -> Non
     assert result.duration_seconds > 0
 
 
+def test_a_concurrent_run_of_the_same_pipeline_does_not_become_this_runs_folder(
+    local: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kfp.local import executor_input_utils
+
+    original = executor_input_utils.get_local_pipeline_resource_name
+
+    def and_another_process_starts_too(name: str) -> str:
+        ours = original(name)
+        # A second process (a test beside a notebook) starts the same pipeline a moment later.
+        (local.platform_dir / "kfp" / f"{name}-2999-01-01-00-00-00-000000" / "make-numbers").mkdir(
+            parents=True
+        )
+        return ours
+
+    monkeypatch.setattr(
+        executor_input_utils, "get_local_pipeline_resource_name", and_another_process_starts_too
+    )
+    result = run_pipeline(tiny_pipeline, {"n": 5}, local)
+    assert "2999" not in result.run_dir.name
+    assert result.steps == ["add-up", "approve", "make-numbers"]
+    assert result.step_metrics("add-up") == {"total": 10}
+
+
 @pytest.mark.parametrize(("threshold", "approved"), [(100.0, True), (10.0, False), (5.0, False)])
 def test_condition_skips_approval_unless_under_threshold(
     local: Settings, threshold: float, approved: bool

@@ -59,6 +59,8 @@ def broken_recommender() -> Obj:
         "env": [{"name": "API_TOKEN", "value": "tok-4f9a2c7d"}],
         "readinessProbe": {"httpGet": {"path": "/ready", "port": 8000}, "periodSeconds": 5},
         "resources": {"requests": {"cpu": "250m", "memory": "512Mi"}},
+        # Already right, so the five problems stay the lab's subject (images, limits, probes, secrets).
+        "securityContext": {"runAsNonRoot": True, "allowPrivilegeEscalation": False},
     }
     labels = {"app.kubernetes.io/name": "recommender"}
     return {

@@ -62,7 +62,6 @@ def run_local(
     (root / "logs").mkdir(parents=True, exist_ok=True)
     stamp = f"{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 10**6:06d}"
     log_path = root / "logs" / f"{name}-{stamp}.log"
-    before = set(root.glob(f"{name}-*"))
     local.init(
         runner=local.SubprocessRunner(use_venv=False),
         pipeline_root=str(root),
@@ -74,17 +73,27 @@ def run_local(
             task = pipeline_func(**arguments)
     except RuntimeError as error:
         raise _step_failure(name, str(error), log_path) from None
-    run_dirs = sorted(set(root.glob(f"{name}-*")) - before)
     return PipelineRunResult(
         pipeline=name,
         mode="local",
         status=SUCCEEDED,
         outputs=dict(task.outputs or {}),
         duration_seconds=time.perf_counter() - start,
-        run_dir=run_dirs[-1] if run_dirs else None,
+        run_dir=_own_run_dir(log_path, root, name),
         log_path=log_path,
         cache_dir=root / ".kfp_cache" if caching else None,
     )
+
+
+def _own_run_dir(log_path: Path, root: Path, name: str) -> Path | None:
+    """The run folder this run's own log names (None when every step came from the cache).
+
+    Read from the log, not from the newest folder on disk: a second run of the same pipeline
+    (a test beside a notebook) may have started a newer one.
+    """
+    pattern = re.compile(re.escape(f"{root}/{name}-") + r"(\d{4}(?:-\d+){6})/")
+    found = pattern.search(log_path.read_text(encoding="utf-8", errors="replace"))
+    return root / f"{name}-{found.group(1)}" if found else None
 
 
 @contextlib.contextmanager
