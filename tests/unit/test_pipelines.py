@@ -95,6 +95,22 @@ def reg_like_pipeline(xs: list = [1.0, 2.0, 3.0, 4.0]) -> float:  # noqa: B006
     return largest(values=dsl.Collected(doubled.output)).output
 
 
+@tiny
+def count_numbers(numbers: Input[Dataset]) -> int:
+    with open(numbers.path) as handle:
+        return len(handle.read().split())
+
+
+@dsl.pipeline(name="tiny-reuse")
+def sum_numbers(n: int) -> float:
+    return add_up(numbers=make_numbers(n=n).outputs["numbers"]).outputs["Output"]
+
+
+@dsl.pipeline(name="tiny-reuse")  # the same name: an edited pipeline reusing a cached first step
+def count_made_numbers(n: int) -> int:
+    return count_numbers(numbers=make_numbers(n=n).outputs["numbers"]).output
+
+
 @dsl.pipeline(name="tiny-boom")
 def failing_pipeline(message: str = "the data is gone") -> None:
     first = make_numbers(n=2)
@@ -227,6 +243,15 @@ def test_cache_skips_steps_whose_inputs_did_not_change(local: Settings) -> None:
     )
     assert changed.steps == ["add-up", "approve", "make-numbers"]
     assert changed.cached_steps == []
+
+
+def test_a_run_that_reuses_a_cached_step_keeps_its_own_folder(local: Settings) -> None:
+    first = run_pipeline(sum_numbers, {"n": 4}, local, enable_caching=True)
+    again = run_pipeline(count_made_numbers, {"n": 4}, local, enable_caching=True)
+    assert again.cached_steps == ["make-numbers"]  # its log names the first run's folder first
+    assert again.run_dir != first.run_dir
+    assert again.steps == ["count-numbers"]
+    assert again.step_outputs("count-numbers") == {"Output": 4}
 
 
 def test_metrics_only_step_is_never_a_local_cache_hit(local: Settings) -> None:

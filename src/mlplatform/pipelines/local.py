@@ -69,7 +69,7 @@ def run_local(
     )
     start = time.perf_counter()
     try:
-        with _captured(log_path, echo), _steps_see(settings):
+        with _captured(log_path, echo), _steps_see(settings), _run_folder_named() as names:
             task = pipeline_func(**arguments)
     except RuntimeError as error:
         raise _step_failure(name, str(error), log_path) from None
@@ -79,21 +79,41 @@ def run_local(
         status=SUCCEEDED,
         outputs=dict(task.outputs or {}),
         duration_seconds=time.perf_counter() - start,
-        run_dir=_own_run_dir(log_path, root, name),
+        run_dir=_own_run_dir(root, names),
         log_path=log_path,
         cache_dir=root / ".kfp_cache" if caching else None,
     )
 
 
-def _own_run_dir(log_path: Path, root: Path, name: str) -> Path | None:
-    """The run folder this run's own log names (None when every step came from the cache).
+@contextlib.contextmanager
+def _run_folder_named() -> Iterator[list[str]]:
+    """Record the run folder name `kfp.local` gives this run (it is made up in this process).
 
-    Read from the log, not from the newest folder on disk: a second run of the same pipeline
-    (a test beside a notebook) may have started a newer one.
+    Neither "the newest folder of this pipeline" (a concurrent run of the same pipeline may start a
+    newer one) nor a folder named in the log (a cache hit names the earlier run's folder) is safe.
     """
-    pattern = re.compile(re.escape(f"{root}/{name}-") + r"(\d{4}(?:-\d+){6})/")
-    found = pattern.search(log_path.read_text(encoding="utf-8", errors="replace"))
-    return root / f"{name}-{found.group(1)}" if found else None
+    from kfp.local import executor_input_utils
+
+    original = executor_input_utils.get_local_pipeline_resource_name
+    names: list[str] = []
+
+    def recorded(pipeline: str) -> str:
+        names.append(original(pipeline))
+        return names[-1]
+
+    executor_input_utils.get_local_pipeline_resource_name = recorded
+    try:
+        yield names
+    finally:
+        executor_input_utils.get_local_pipeline_resource_name = original
+
+
+def _own_run_dir(root: Path, names: list[str]) -> Path | None:
+    """This run's folder; None when every step came from the cache (kfp.local then makes none)."""
+    if not names:
+        raise PipelineError("kfp.local did not name a run folder: has its API changed?")
+    folder = root / names[0]
+    return folder if folder.is_dir() else None
 
 
 @contextlib.contextmanager
