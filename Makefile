@@ -37,7 +37,18 @@ system-packages: ## Install the Debian packages in platform/local/debian-package
 	if [ "$$(id -u)" -ne 0 ]; then echo "missing Debian packages; run: sudo apt-get install -y --no-install-recommends $$missing"; exit 0; fi; \
 	echo "installing Debian packages: $$missing"; \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends $$missing \
-		|| { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends $$missing; }
+		|| { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends $$missing; }; \
+	if printf '%s\n' $$missing | grep -qx prometheus; then $(MAKE) --no-print-directory stop-system-prometheus; fi
+
+# Debian's prometheus package starts a system-wide server on 0.0.0.0:9090 where an init system runs
+# (not in containers, whose policy-rc.d refuses it): the course runs its own on 127.0.0.1 with its own
+# configuration (`mlplatform up`), so the one the package just started is stopped and disabled.
+stop-system-prometheus:
+	@if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then \
+		systemctl disable --now prometheus.service 2>/dev/null && echo "stopped and disabled the system Prometheus service (re-enable: systemctl enable --now prometheus)" || true; \
+	elif [ -x /etc/init.d/prometheus ]; then \
+		{ /etc/init.d/prometheus stop >/dev/null 2>&1 || true; } && update-rc.d prometheus disable >/dev/null 2>&1 || true; \
+	fi
 
 setup: $(INSTALLED) data ## Create .venv, install the pinned packages, fetch the data
 	@echo "setup done: $(BIN)/python"
@@ -140,6 +151,6 @@ clean: ## Stop the platform and remove the environment, data and platform state
 	-$(BIN)/mlplatform down
 	rm -rf $(VENV) data .platform .cache .pytest_cache .ruff_cache
 
-.PHONY: help system-packages setup data platform-up platform-down platform-status serve cluster-check cluster-up \
+.PHONY: help system-packages stop-system-prometheus setup data platform-up platform-down platform-status serve cluster-check cluster-up \
 	cluster-down cluster-status images cluster-deploy lab labs chapters test test-unit \
 	test-notebooks bench loadtest lint format lock clean grade site site-serve
