@@ -1,7 +1,5 @@
 """Fixtures shared by the unit tests: settings for a temporary home, in each platform mode."""
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,26 +20,3 @@ def cluster(tmp_path: Path) -> Settings:
         "KFP_HOST": "http://kfp:8888",
     }
     return load_settings(env)
-
-
-def _system_binary(name: str) -> str:
-    """The path of a binary from the `prometheus` system package; skip (fail in CI) without it."""
-    from mlplatform.monitoring.prometheus_server import INSTALL_HINT
-
-    found = shutil.which(name)
-    if found:
-        return found
-    reason = f"{name} not found on PATH. {INSTALL_HINT}"
-    if os.environ.get("CI") == "true":  # `make test` installs it in CI: its absence is a failure
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-@pytest.fixture
-def promtool() -> str:
-    return _system_binary("promtool")
-
-
-@pytest.fixture
-def prometheus_binary() -> str:
-    return _system_binary("prometheus")

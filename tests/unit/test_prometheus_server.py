@@ -8,6 +8,7 @@ recommender would use, waits for a scrape and reads the series back over the HTT
 from __future__ import annotations
 
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -64,6 +65,17 @@ def test_the_config_scrapes_each_model_service_on_its_port_with_the_slo_rules(
         "prometheus": [f"127.0.0.1:{ports['PROMETHEUS_PORT']}"],
     }
     assert config["rule_files"] == [str(SLO_RULES)] and SLO_RULES.is_file()
+
+
+def test_promtool_accepts_the_written_config_and_the_rules_it_names(
+    home: Settings, promtool: str
+) -> None:
+    path = prometheus_server.write_config(home)
+    result = subprocess.run(
+        [promtool, "check", "config", str(path)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS: 13 rules found" in result.stdout + result.stderr
 
 
 def test_the_server_binds_loopback_and_keeps_its_data_under_the_platform_folder(

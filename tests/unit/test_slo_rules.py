@@ -50,6 +50,7 @@ def test_promtool_test_fails_when_an_alert_is_expected_and_does_not_fire(
     # The same cases with the burst's expected alert moved before the burst: promtool must fail.
     cases = yaml.safe_load(CASES.read_text())
     cases["rule_files"] = [str(SLO_RULES)]
+    cases["tests"] = cases["tests"][:1]  # the burst only: the others take seconds to evaluate
     burst = cases["tests"][0]["alert_rule_test"]
     firing = next(case for case in burst if case["exp_alerts"])
     firing["eval_time"] = "30m"
