@@ -29,9 +29,11 @@ $(INSTALLED): requirements.lock pyproject.toml
 	@touch $@
 
 DEBIAN_PACKAGES := platform/local/debian-packages.txt
+# Which of them to install: all by default; `make setup` asks only for prometheus (the platform runs it).
+SYSTEM_PACKAGES ?= $$(grep -vE '^[[:space:]]*(\#|$$)' $(DEBIAN_PACKAGES) | xargs)
 system-packages: ## Install the Debian packages in platform/local/debian-packages.txt that are missing
-	@command -v dpkg-query >/dev/null || { echo "not a Debian system: install these yourself if you need them: $$(grep -vE '^[[:space:]]*(#|$$)' $(DEBIAN_PACKAGES) | xargs)"; exit 0; }; \
-	missing=$$(grep -vE '^[[:space:]]*(#|$$)' $(DEBIAN_PACKAGES) | while read -r pkg; do \
+	@command -v dpkg-query >/dev/null || { echo "not a Debian system: install these yourself if you need them: $(SYSTEM_PACKAGES) (on macOS, Prometheus: brew install prometheus)"; exit 0; }; \
+	missing=$$(printf '%s\n' $(SYSTEM_PACKAGES) | while read -r pkg; do \
 		dpkg-query -W -f='$${Status}' "$$pkg" 2>/dev/null | grep -q 'ok installed' || echo "$$pkg"; done | xargs); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" -ne 0 ]; then echo "missing Debian packages; run: sudo apt-get install -y --no-install-recommends $$missing"; exit 0; fi; \
@@ -50,7 +52,8 @@ stop-system-prometheus:
 		{ /etc/init.d/prometheus stop >/dev/null 2>&1 || true; } && update-rc.d prometheus disable >/dev/null 2>&1 || true; \
 	fi
 
-setup: $(INSTALLED) data ## Create .venv, install the pinned packages, fetch the data
+setup: $(INSTALLED) data ## Create .venv, install the pinned packages, fetch the data, install Prometheus
+	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES=prometheus
 	@echo "setup done: $(BIN)/python"
 
 data: $(INSTALLED) ## Fetch MovieLens 100K and verify its checksums
