@@ -29,17 +29,31 @@ $(INSTALLED): requirements.lock pyproject.toml
 	@touch $@
 
 DEBIAN_PACKAGES := platform/local/debian-packages.txt
+# Which of them to install: all by default; `make setup` asks only for prometheus (the platform runs it).
+SYSTEM_PACKAGES ?= $$(grep -vE '^[[:space:]]*(\#|$$)' $(DEBIAN_PACKAGES) | xargs)
 system-packages: ## Install the Debian packages in platform/local/debian-packages.txt that are missing
-	@command -v dpkg-query >/dev/null || { echo "not a Debian system: install these yourself if you need them: $$(grep -vE '^[[:space:]]*(#|$$)' $(DEBIAN_PACKAGES) | xargs)"; exit 0; }; \
-	missing=$$(grep -vE '^[[:space:]]*(#|$$)' $(DEBIAN_PACKAGES) | while read -r pkg; do \
+	@command -v dpkg-query >/dev/null || { echo "not a Debian system: install these yourself if you need them: $(SYSTEM_PACKAGES) (on macOS, Prometheus: brew install prometheus)"; exit 0; }; \
+	missing=$$(printf '%s\n' $(SYSTEM_PACKAGES) | while read -r pkg; do \
 		dpkg-query -W -f='$${Status}' "$$pkg" 2>/dev/null | grep -q 'ok installed' || echo "$$pkg"; done | xargs); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" -ne 0 ]; then echo "missing Debian packages; run: sudo apt-get install -y --no-install-recommends $$missing"; exit 0; fi; \
 	echo "installing Debian packages: $$missing"; \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends $$missing \
-		|| { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends $$missing; }
+		|| { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends $$missing; }; \
+	if printf '%s\n' $$missing | grep -qx prometheus; then $(MAKE) --no-print-directory stop-system-prometheus; fi
 
-setup: $(INSTALLED) data ## Create .venv, install the pinned packages, fetch the data
+# Debian's prometheus package starts a system-wide server on 0.0.0.0:9090 where an init system runs
+# (not in containers, whose policy-rc.d refuses it): the course runs its own on 127.0.0.1 with its own
+# configuration (`mlplatform up`), so the one the package just started is stopped and disabled.
+stop-system-prometheus:
+	@if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then \
+		systemctl disable --now prometheus.service 2>/dev/null && echo "stopped and disabled the system Prometheus service (re-enable: systemctl enable --now prometheus)" || true; \
+	elif [ -x /etc/init.d/prometheus ]; then \
+		{ /etc/init.d/prometheus stop >/dev/null 2>&1 || true; } && update-rc.d prometheus disable >/dev/null 2>&1 || true; \
+	fi
+
+setup: $(INSTALLED) data ## Create .venv, install the pinned packages, fetch the data, install Prometheus
+	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES=prometheus
 	@echo "setup done: $(BIN)/python"
 
 data: $(INSTALLED) ## Fetch MovieLens 100K and verify its checksums
@@ -140,6 +154,6 @@ clean: ## Stop the platform and remove the environment, data and platform state
 	-$(BIN)/mlplatform down
 	rm -rf $(VENV) data .platform .cache .pytest_cache .ruff_cache
 
-.PHONY: help system-packages setup data platform-up platform-down platform-status serve cluster-check cluster-up \
+.PHONY: help system-packages stop-system-prometheus setup data platform-up platform-down platform-status serve cluster-check cluster-up \
 	cluster-down cluster-status images cluster-deploy lab labs chapters test test-unit \
 	test-notebooks bench loadtest lint format lock clean grade site site-serve

@@ -8,6 +8,7 @@ this session started it (a learner's running platform is left alone).
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,26 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if marker.exists() and marker.read_text().strip() == _session_id():
         services.down(settings, only="platform")
         marker.unlink(missing_ok=True)
+
+
+def _system_binary(name: str) -> str:
+    """The path of a binary from the `prometheus` system package; skip (fail in CI) without it."""
+    from mlplatform.monitoring.prometheus_server import INSTALL_HINT
+
+    found = shutil.which(name)
+    if found:
+        return found
+    reason = f"{name} not found on PATH. {INSTALL_HINT}"
+    if os.environ.get("CI") == "true":  # `make test` installs it in CI: its absence is a failure
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def promtool() -> str:
+    return _system_binary("promtool")
+
+
+@pytest.fixture
+def prometheus_binary() -> str:
+    return _system_binary("prometheus")

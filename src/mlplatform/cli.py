@@ -68,19 +68,26 @@ def _print_status(statuses: list[services.ServiceStatus]) -> None:
     for status in statuses:
         if status.ready is False:
             typer.secho(f"{status.name} is up but not ready: {status.not_ready}", fg="yellow")
+        elif status.state == "missing":
+            typer.secho(f"{status.name}: {status.not_ready}", fg="yellow")
 
 
 ONLY = typer.Option(
-    None, "--only", help="Only one group: `platform` (MLflow, Feast) or `models` (model services)."
+    None,
+    "--only",
+    help="Only one group: `platform` (MLflow, Feast), `models` (model services) or `monitoring` "
+    "(Prometheus).",
 )
 
 
 @app.command()
 def up(only: str | None = ONLY) -> None:
-    """Start the local platform: MLflow, the Feast feature server, then the model services.
+    """Start the local platform: MLflow, the Feast feature server, the model services, Prometheus.
 
     A no-op for what already runs. A model service is up once it answers /health; until a
-    champion is registered it is "not ready" and `status` says what to do.
+    champion is registered it is "not ready" and `status` says what to do. Prometheus needs the
+    `prometheus` binary; where it is not installed the rest starts and it is listed as "missing"
+    with the command that installs it.
     Example: mlplatform up   (or: mlplatform up --only models, which is `make serve`)
     """
     _print_status(services.up(only=only))
@@ -101,11 +108,12 @@ def status() -> None:
     """Say which local service is healthy and ready, on which URL, and where its log is.
 
     Exits 1 when a service is not healthy (a model service without a champion is healthy but not
-    ready: it is listed with what to do, and does not fail the command). Example: mlplatform status
+    ready, and Prometheus without its binary is "missing": both are listed with what to do, and do
+    not fail the command). Example: mlplatform status
     """
     statuses = services.platform_status()
     _print_status(statuses)
-    if not all(s.is_healthy for s in statuses):
+    if not all(s.is_healthy or s.state == "missing" for s in statuses):
         typer.echo("Start the platform with `make platform-up`.")
         raise typer.Exit(1)
 

@@ -14,6 +14,8 @@ changes `os.environ` sees the change. Nothing here creates folders or opens conn
 | `FEAST_PORT` | `6566` | port of the local Feast feature server |
 | `FEAST_URL` | `http://127.0.0.1:$FEAST_PORT` | overrides the feature server's address (in the cluster: `http://feature-server:6566`) |
 | `KFP_HOST` | `http://localhost:8888` in cluster mode | Kubeflow Pipelines API |
+| `PROMETHEUS_PORT` | `9090` | port of the local Prometheus server (it scrapes the model services) |
+| `PROMETHEUS_URL` | `http://127.0.0.1:$PROMETHEUS_PORT` | overrides Prometheus's address (in cluster mode, e.g. a `kubectl port-forward`) |
 | `SITE_PORT` | `8000` | port of `make site-serve` (the course website on 127.0.0.1) |
 | `MLPLATFORM_TEXT_PROGRESS` | `0` | `1` draws progress bars as text on stdout, not as widgets (set by `mlplatform execute`: a saved widget renders frozen at 0%) |
 
@@ -41,6 +43,8 @@ Mode = Literal["local", "cluster"]
 MODES: tuple[Mode, ...] = ("local", "cluster")
 LOCALHOST = "127.0.0.1"
 FEAST_REPO = Path(__file__).resolve().parents[2] / "platform" / "feast"  # the feature repository
+# The SLO rules, one file for both modes: in the kustomize tree, which only reads files under its root.
+SLO_RULES = FEAST_REPO.parent / "k8s" / "base" / "monitoring" / "slo-rules.yaml"
 
 
 class ConfigError(ValueError):
@@ -62,11 +66,18 @@ class Settings:
     site_port: int = 8000
     text_progress: bool = False
     feast_url_override: str | None = None
+    prometheus_port: int = 9090
+    prometheus_url_override: str | None = None
 
     @property
     def feast_url(self) -> str:
         """Base URL of the Feast feature server (`FEAST_URL`, else the local one on loopback)."""
         return self.feast_url_override or f"http://{LOCALHOST}:{self.feast_port}"
+
+    @property
+    def prometheus_url(self) -> str:
+        """Base URL of Prometheus (`PROMETHEUS_URL`, else the local one on loopback)."""
+        return self.prometheus_url_override or f"http://{LOCALHOST}:{self.prometheus_port}"
 
     @property
     def data_dir(self) -> Path:
@@ -155,6 +166,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         site_port=_int(env.get("SITE_PORT", "8000"), "SITE_PORT"),
         text_progress=_flag(env.get("MLPLATFORM_TEXT_PROGRESS", "0"), "MLPLATFORM_TEXT_PROGRESS"),
         feast_url_override=env.get("FEAST_URL", "").strip().rstrip("/") or None,
+        prometheus_port=_int(env.get("PROMETHEUS_PORT", "9090"), "PROMETHEUS_PORT"),
+        prometheus_url_override=env.get("PROMETHEUS_URL", "").strip().rstrip("/") or None,
     )
 
 

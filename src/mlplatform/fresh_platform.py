@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 PLATFORM_FOLDER = ".platform"
 # What a learner's outputs show: the default ports, the model services' included (`up` starts them).
-DEFAULT_PORTS = {"MLFLOW_PORT": 5000, "FEAST_PORT": 6566, **ServingSettings().ports}
+DEFAULT_PORTS = {"MLFLOW_PORT": 5000, "FEAST_PORT": 6566, "PROMETHEUS_PORT": 9090,
+                 **ServingSettings().ports}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def replacements(home: Path, ports: dict[str, int]) -> dict[str, str]:
 
 @contextmanager
 def fresh_platform(project: Path) -> Iterator[FreshPlatform]:
-    """Start the platform (MLflow, Feast, model services) on an empty folder; clean up after.
+    """Start the platform (MLflow, Feast, model services, Prometheus) on an empty folder; clean up.
 
     Everything run inside the block (notebook kernels inherit the environment) sees the throwaway
     home through `MLPLATFORM_HOME` and the port variables (`MLFLOW_PORT`, `FEAST_PORT`,

@@ -8,10 +8,13 @@ corrupt, or when the process it started was killed and left an orphaned worker o
 `status` reports them, `up` adopts a healthy service it lost track of and restarts a broken one,
 and `down` stops every process of the service and nothing else.
 
-Two groups: the platform (MLflow, then the Feast feature server) and the model services
-(`MODEL_SERVICES`, one entry per project app, started as `python -m <module>`). A model service is
+Three groups: the platform (MLflow, then the Feast feature server), the model services
+(`MODEL_SERVICES`, one entry per project app, started as `python -m <module>`) and monitoring (a
+Prometheus server that scrapes them, `mlplatform.monitoring.prometheus_server`). A model service is
 up once `/health` answers; `/ready` (a champion loaded, the feature server reachable) is reported
 beside it, because a fresh platform has no champion yet and that is not a failure to start.
+Prometheus is a system binary: where it is not installed, `up` starts the rest and its status is
+"missing", with the command that installs it.
 """
 
 from __future__ import annotations
@@ -43,11 +46,12 @@ from mlplatform.config import (
     load_settings,
 )
 from mlplatform.health import ServiceError, ServiceNotRunningError, is_answering
+from mlplatform.monitoring import prometheus_server
 
 log = logging.getLogger(__name__)
 
-State = Literal["healthy", "starting", "unhealthy", "stopped"]
-Group = Literal["platform", "models"]
+State = Literal["healthy", "starting", "unhealthy", "stopped", "missing"]
+Group = Literal["platform", "models", "monitoring"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class ServiceSpec:
     ready_path: str | None = None  # answers 200 when ready to serve (model services)
     when_not_ready: str = ""  # what to do while `ready_path` says no
     requires: tuple[str, ...] = ()  # services that must answer before this one starts
+    missing: str = ""  # set when it cannot run here (its binary is not installed): how to fix it
 
     @property
     def url(self) -> str:
@@ -83,7 +88,7 @@ class ServiceStatus:
     log_file: Path
     tracked: bool = True  # the pid file names the live process `up` started
     ready: bool | None = None  # None: the service has no readiness check, or is not healthy
-    not_ready: str = ""  # why it is not ready, and what to do
+    not_ready: str = ""  # why it is not ready (or, when "missing", not installed), and what to do
 
     @property
     def is_healthy(self) -> bool:
@@ -180,14 +185,28 @@ def model_service_spec(service: ModelService, settings: Settings) -> ServiceSpec
     )  # fmt: skip
 
 
+def prometheus_spec(settings: Settings) -> ServiceSpec:
+    """Prometheus scraping the model services, with the SLO rules; "missing" when not installed."""
+    binary = prometheus_server.find_binary()
+    return ServiceSpec(
+        "prometheus", settings.prometheus_port, "/-/healthy",
+        prometheus_server.command(settings, binary or prometheus_server.BINARY),
+        prometheus_server.state_dir(settings),
+        prepare=prometheus_server.write_config, port_variable="PROMETHEUS_PORT",
+        missing="" if binary else prometheus_server.INSTALL_HINT,
+    )  # fmt: skip
+
+
 SERVICES: dict[str, Callable[[Settings], ServiceSpec]] = {
     "mlflow": mlflow_spec,
     "feast": feast_spec,
     **{service.name: partial(model_service_spec, service) for service in MODEL_SERVICES},
+    "prometheus": prometheus_spec,
 }
 GROUPS: dict[Group, tuple[str, ...]] = {
     "platform": ("mlflow", "feast"),
     "models": tuple(service.name for service in MODEL_SERVICES),
+    "monitoring": ("prometheus",),
 }
 
 
@@ -239,7 +258,7 @@ def service_status(name: str, settings: Settings | None = None) -> ServiceStatus
     pid = seen.leader.pid if seen.leader else (seen.processes[0].pid if seen.processes else None)
     tracked = seen.leader is not None
     if not seen.processes:
-        state: State = "stopped"
+        state: State = "missing" if spec.missing else "stopped"
     elif is_answering(url + spec.health_path):
         state = "healthy"
     elif (
@@ -256,6 +275,8 @@ def service_status(name: str, settings: Settings | None = None) -> ServiceStatus
     ready, not_ready = None, ""
     if state == "healthy" and spec.ready_path:
         ready, not_ready = _readiness(url + spec.ready_path, spec.when_not_ready)
+    if state == "missing":
+        not_ready = spec.missing
     return ServiceStatus(
         name, state, url, pid, log_file(settings, name), tracked, ready, not_ready
     )  # fmt: skip
@@ -347,6 +368,9 @@ def start_service(
         current = service_status(name, settings)
         if current.tracked and current.state in ("healthy", "starting"):
             return current
+        if current.state == "missing":  # not installed: the rest of the platform runs without it
+            log.warning("%s", current.not_ready)
+            return current
         if current.state == "healthy" and records.adopt(settings, name, current.url):
             return service_status(name, settings)
         if current.state != "stopped":
@@ -408,6 +432,8 @@ def up(settings: Settings | None = None, only: Group | None = None) -> list[Serv
     """Start every local service, or one group of them (a no-op for those already running).
 
     A model service counts as up when it answers `/health`; its status says whether it is ready.
+    Prometheus, where its binary is not installed, is reported "missing" (with how to install it)
+    and the rest still starts.
 
     Raises:
         ServiceError: in cluster mode, where the cluster's services are managed by `make cluster-up`;
@@ -440,6 +466,7 @@ def require(name: str, settings: Settings | None = None) -> str:
     if is_answering(url.rstrip("/") + spec.health_path):
         return url
     raise ServiceNotRunningError(
-        f"{name} is not answering at {url}. Start the platform with `make platform-up` "
-        f"and check it with `make platform-status`."
-    )
+        f"{name} is not answering at {url}. "
+        + (spec.missing or "Start the platform with `make platform-up` and check it with "
+           "`make platform-status`.")
+    )  # fmt: skip

@@ -144,9 +144,10 @@ def test_real_mlflow_starts_answers_and_stops(home: Settings) -> None:
 def test_up_starts_mlflow_and_the_feature_server_before_the_model_services() -> None:
     models = [service.name for service in services.MODEL_SERVICES]
     assert "recommender" in models
-    assert list(services.SERVICES) == ["mlflow", "feast", *models]
+    assert list(services.SERVICES) == ["mlflow", "feast", *models, "prometheus"]
     assert services.service_names("platform") == ["mlflow", "feast"]
     assert services.service_names("models") == models
+    assert services.service_names("monitoring") == ["prometheus"]
     with pytest.raises(services.ServiceError, match="not a group"):
         services.service_names("everything")
 

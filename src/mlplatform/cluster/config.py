@@ -12,6 +12,7 @@ reads them; nothing here runs a command.
 | `platform/k8s/kfp` | KFP `env/platform-agnostic` (upstream, pinned tag) + our NodePorts |
 | `platform/k8s/overlays/kind` | our services (MLflow, Postgres, MinIO, Feast, Redis) in `mlplatform` |
 | `platform/k8s/overlays/kind-services` | the model services (recommender, OCR) with autoscalers, same namespace |
+| `platform/k8s/overlays/kind-monitoring` | Prometheus scraping them, with the SLO rules (`base/monitoring/slo-rules.yaml`) |
 | `platform/images/*` | our own images, built and loaded with `mlplatform cluster images` |
 """
 
@@ -97,6 +98,11 @@ class ClusterPaths:
     def services_overlay(self) -> Path:
         """The model services on kind, deployed once a champion exists (`cluster deploy`)."""
         return self.k8s / "overlays" / "kind-services"
+
+    @property
+    def monitoring_overlay(self) -> Path:
+        """Prometheus on kind, scraping the model services, with the SLO rules."""
+        return self.k8s / "overlays" / "kind-monitoring"
 
     @property
     def images(self) -> Path:
