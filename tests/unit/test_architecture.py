@@ -18,6 +18,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "mlplatform"
 
 PLATFORM = ["tracking", "registry", "features", "pipelines", "cluster", "quality", "serving", "services",
+            "monitoring",
             "service_processes", "service_records", "fresh_platform", "pipeline_graph", "loadtest",
             "session", "notebooks"]  # fmt: skip
 # Top-level name inside mlplatform -> layer. A new module must be placed here (the test says so).

@@ -1,0 +1,1 @@
+"""Monitoring: drift of data and predictions, performance once labels arrive, service metrics."""
