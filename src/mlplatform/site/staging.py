@@ -27,6 +27,7 @@ DOC_PAGES = {
     "docs/syllabus.md": "Syllabus",
     "docs/architecture.md": "Architecture",
     "docs/serving.md": "Serving the models",
+    "docs/drift.md": "Monitoring drift",
     "docs/assistant.md": "The documentation assistant",
     "docs/instructors.md": "For instructors",
     "docs/dependencies.md": "Dependencies",
