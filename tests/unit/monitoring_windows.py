@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mlplatform.monitoring.drift import MonitorSpec
+from mlplatform.monitoring.windows import MonitorSpec
 
 SPEC = MonitorSpec(
     numerical=("age", "history"),

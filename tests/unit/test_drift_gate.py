@@ -7,9 +7,9 @@ import pytest
 from monitoring_windows import SPEC, requests
 
 from mlplatform.config import Settings
-from mlplatform.monitoring.drift import WindowError
 from mlplatform.monitoring.drift_gate import run_gate
 from mlplatform.monitoring.drift_gate_pipeline import drift_gate_pipeline
+from mlplatform.monitoring.windows import WindowError
 from mlplatform.pipelines import PipelineStepFailedError, run_pipeline
 
 

@@ -14,15 +14,9 @@ from mlplatform.monitoring.detectors import (
     get_detector,
     tumbling_windows,
 )
-from mlplatform.monitoring.drift import (
-    MonitorSpec,
-    WindowError,
-    drift_report,
-    labelled_rows,
-    performance_report,
-    report_html,
-    summarize_window,
-)
+from mlplatform.monitoring.drift import drift_report, report_html, summarize_window
+from mlplatform.monitoring.performance import performance_report
+from mlplatform.monitoring.windows import MonitorSpec, WindowError, labelled_rows
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +35,8 @@ def test_a_strong_shift_is_detected_by_every_detector(reference, name) -> None:
 # Expected false alarms on 300-row windows of 4 columns: p-value tests at 0.05 about 19%; Evidently's
 # normed Wasserstein (its choice above 1,000 reference rows) at 0.1 about 40% with any column.
 @pytest.mark.parametrize(
-    ("name", "most"), [("evidently", 1), ("evidently_any", 5), ("psi", 3), ("ks", 3)]
+    ("name", "most"),
+    [("evidently", 1), ("evidently_any", 5), ("psi", 3), ("ks", 3), ("ks_bonferroni", 1)],
 )
 def test_unshifted_windows_mostly_raise_no_alarm(reference, name, most) -> None:
     windows = [requests(300, seed=10 + k) for k in range(8)]
@@ -110,7 +105,9 @@ def test_the_spec_survives_a_round_trip_through_a_pipeline_parameter() -> None:
 
 
 def test_an_unknown_detector_lists_the_known_ones() -> None:
-    with pytest.raises(KeyError, match="choose one of evidently, evidently_any, psi, ks"):
+    with pytest.raises(
+        KeyError, match="choose one of evidently, evidently_any, psi, ks, ks_bonferroni"
+    ):
         get_detector("adwin")
 
 

@@ -11,6 +11,7 @@ column, and at least `min_share` of them, drifted. Four are defined, all run by 
 | `evidently_any` | the same | the same | the same | any column |
 | `psi` | population stability index (Sturges bins) | PSI over the categories | PSI >= 0.2 | any column |
 | `ks` | two-sample Kolmogorov-Smirnov | chi-square | p <= 0.05 | any column |
+| `ks_bonferroni` | the same | the same | p <= 0.05 / k, for k columns | any column |
 
 A p-value test fires on about 5% of unshifted columns, so with k columns and "any column" as the
 rule, about 1 - 0.95^k of unshifted windows raise a false alarm; a distance (Wasserstein, PSI)
@@ -28,7 +29,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from mlplatform.monitoring.drift import MonitorSpec, check_window, column_verdicts
+from mlplatform.monitoring.drift import column_verdicts
+from mlplatform.monitoring.windows import MonitorSpec, check_window, evidently_dataset
 from mlplatform.quality.data_checks import PSI_THRESHOLD
 
 
@@ -52,8 +54,9 @@ class Detector:
     """One drift test applied to every monitored column, and the rule that raises the alarm.
 
     `num_method`/`cat_method` are Evidently stat-test names (None: Evidently's default choice);
-    `threshold` overrides the test's default threshold; `min_share` is the share of drifted
-    columns that raises the alarm (0: any drifted column).
+    `threshold` overrides the test's default threshold; `bonferroni` divides it by the number of
+    columns tested (a p-value threshold, so that all columns together keep its false-alarm
+    rate); `min_share` is the share of drifted columns that raises the alarm (0: any column).
     """
 
     name: str
@@ -61,14 +64,18 @@ class Detector:
     cat_method: str | None = None
     threshold: float | None = None
     min_share: float = 0.0
+    bonferroni: bool = False
 
     def metrics(self, spec: MonitorSpec) -> list:
         """One Evidently `ValueDrift` per monitored column, with this detector's test."""
         from evidently.metrics import ValueDrift
 
         numerical = [*spec.numerical, *((spec.prediction,) if spec.prediction else ())]
+        threshold = self.threshold
+        if self.bonferroni and threshold is not None:
+            threshold /= len(spec.drift_columns)
         return [
-            ValueDrift(column=column, method=method, threshold=self.threshold)
+            ValueDrift(column=column, method=method, threshold=threshold)
             for columns, method in (
                 (numerical, self.num_method),
                 (spec.categorical, self.cat_method),
@@ -84,14 +91,12 @@ class Detector:
         Raises:
             WindowError: a window is empty or lacks a monitored column.
         """
-        from evidently import Dataset, Report
+        from evidently import Report
 
         check_window(reference, spec, "reference")
         check_window(current, spec, "current")
-        definition = spec.data_definition()
         snapshot = Report(self.metrics(spec), include_tests=True).run(
-            Dataset.from_pandas(current, data_definition=definition),
-            Dataset.from_pandas(reference, data_definition=definition),
+            evidently_dataset(current, spec), evidently_dataset(reference, spec)
         )
         verdicts = column_verdicts(snapshot)
         drifted = tuple(column for column, (_, is_drifted) in verdicts.items() if is_drifted)
@@ -108,6 +113,9 @@ DETECTORS: dict[str, Detector] = {
     "evidently_any": Detector("evidently_any"),
     "psi": Detector("psi", num_method="psi", cat_method="psi", threshold=PSI_THRESHOLD),
     "ks": Detector("ks", num_method="ks", cat_method="chisquare"),
+    "ks_bonferroni": Detector(
+        "ks_bonferroni", num_method="ks", cat_method="chisquare", threshold=0.05, bonferroni=True
+    ),
 }
 
 

@@ -1,15 +1,15 @@
 """Compare a reference window of requests with a current one, with Evidently 0.7 reports.
 
 A window is a DataFrame of logged requests: the features the model saw, its prediction, when it
-was served and, once it arrives, the label (a rating, a verified ID). `MonitorSpec` names those
-columns; it is all this module knows of a project. Three questions, one report each:
+was served and, once it arrives, the label (a rating, a verified ID). `windows.MonitorSpec` names
+those columns; it is all this package knows of a project. Three questions, one report each:
 
 - data drift per feature: `drift_report` (Evidently's `DataDriftPreset`, one test per column);
 - prediction drift: the same report, with a `ValueDrift` of the prediction column;
-- performance once labels arrive: `performance_report`, on the rows whose label had arrived at
-  `as_of` (`labelled_rows`), next to the reference's performance. Labels come late (a rating days
-  after the recommendation, a reviewer's check of an ID), so a window's performance is always
-  measured on part of it; `WindowSummary.label_coverage` says how much.
+- performance once labels arrive: `performance.performance_report`, on the rows whose label had
+  arrived at `as_of` (`windows.labelled_rows`), next to the reference's performance. Labels come
+  late (a rating days after the recommendation, a reviewer's check of an ID), so a window's
+  performance is always measured on part of it; `WindowSummary.label_coverage` says how much.
 
 Both reports are Evidently `Snapshot`s: a notebook shows one inline by ending a cell with it (or
 `report_html(snapshot)`), `.dict()`/`.json()` give the numbers, `.save_html(path)` a file.
@@ -23,150 +23,26 @@ Example:
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from mlplatform.monitoring.performance import (
+    performance_report,
+    performance_values,
+    reference_performance,
+)
+from mlplatform.monitoring.windows import (
+    MonitorSpec,
+    check_window,
+    evidently_dataset,
+    labelled_rows,
+)
+
 if TYPE_CHECKING:
-    from evidently import DataDefinition
     from evidently.core.report import Snapshot
-
-
-class WindowError(ValueError):
-    """A window cannot be monitored: it is empty, not a DataFrame, or lacks a column."""
-
-
-@dataclass(frozen=True)
-class MonitorSpec:
-    """Which columns of a request log are monitored, and how.
-
-    `target` is a regression label (MAE and RMSE of `prediction` against it); `score` is a
-    per-request quality known once the label arrives (1 for a correct read, an IoU); a window
-    may have either or both. `label_time` is when each row's label arrived.
-    """
-
-    numerical: tuple[str, ...]
-    categorical: tuple[str, ...] = ()
-    prediction: str | None = None
-    target: str | None = None
-    score: str | None = None
-    label_time: str = "label_time"
-
-    @property
-    def features(self) -> tuple[str, ...]:
-        """The input features, numerical first."""
-        return (*self.numerical, *self.categorical)
-
-    @property
-    def drift_columns(self) -> tuple[str, ...]:
-        """Everything checked for drift: the features and the prediction."""
-        return (*self.features, *((self.prediction,) if self.prediction else ()))
-
-    @property
-    def has_labels(self) -> bool:
-        """Whether windows carry a label to measure performance with."""
-        return bool(self.target or self.score)
-
-    def data_definition(self) -> DataDefinition:
-        """Evidently's column map: types, and the regression task when there is a target."""
-        from evidently import DataDefinition, Regression
-
-        numerical = [*self.numerical, *(c for c in (self.prediction, self.target) if c)]
-        if self.score:
-            numerical.append(self.score)
-        regression = None
-        if self.target and self.prediction:
-            regression = [Regression(target=self.target, prediction=self.prediction)]
-        return DataDefinition(
-            numerical_columns=list(dict.fromkeys(numerical)),
-            categorical_columns=list(self.categorical),
-            regression=regression,
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready form without unset fields (what a pipeline step receives as a parameter)."""
-        return {
-            key: list(v) if isinstance(v, tuple) else v
-            for key, v in asdict(self).items()
-            if v is not None
-        }
-
-    @classmethod
-    def from_dict(cls, values: Mapping[str, Any]) -> MonitorSpec:
-        """The inverse of `to_dict`."""
-        known = {key: values[key] for key in cls.__dataclass_fields__ if key in values}
-        for key in ("numerical", "categorical"):
-            if key in known:
-                known[key] = tuple(known[key])
-        return cls(**known)
-
-
-def check_window(frame: pd.DataFrame, spec: MonitorSpec, name: str = "current") -> pd.DataFrame:
-    """Return `frame` if it can be monitored with `spec`.
-
-    Raises:
-        WindowError: not a DataFrame, no rows, or a monitored column is missing (the message
-            lists the missing columns and the ones the window has).
-    """
-    if not isinstance(frame, pd.DataFrame):
-        raise WindowError(f"the {name} window must be a pandas DataFrame, got {type(frame)}.")
-    if frame.empty:
-        raise WindowError(
-            f"the {name} window has no rows: widen its time range or wait for more requests."
-        )
-    missing = [column for column in spec.drift_columns if column not in frame.columns]
-    if missing:
-        raise WindowError(
-            f"the {name} window lacks the monitored column(s) {missing}; it has "
-            f"{list(frame.columns)}. Log them with each request or remove them from the spec."
-        )
-    return frame
-
-
-def labelled_rows(
-    window: pd.DataFrame, spec: MonitorSpec, as_of: pd.Timestamp | None = None
-) -> pd.DataFrame:
-    """The rows whose label had arrived by `as_of` (all labelled rows when `as_of` is None).
-
-    A row's label has arrived when `spec.label_time` is set and not later than `as_of`, and the
-    label column itself is filled.
-
-    Raises:
-        WindowError: the spec has no label, or the window lacks the label columns.
-    """
-    if not spec.has_labels:
-        raise WindowError("this MonitorSpec has no target or score column: nothing to measure.")
-    needed = [c for c in (spec.label_time, spec.target, spec.score) if c]
-    missing = [c for c in needed if c not in window.columns]
-    if missing:
-        raise WindowError(
-            f"the window lacks the label column(s) {missing}; it has {list(window.columns)}."
-        )
-    arrived = window[spec.label_time].notna()
-    if as_of is not None:
-        arrived &= window[spec.label_time] <= as_of
-    for column in (spec.target, spec.score):
-        if column:
-            arrived &= window[column].notna()
-    return window[arrived]
-
-
-@contextmanager
-def quiet_regression_warnings() -> Iterator[None]:
-    """Silence scikit-learn's R^2 warning, raised by Evidently's regression metrics on the side."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="R\\^2 score is not well-defined")
-        yield
-
-
-def _dataset(frame: pd.DataFrame, spec: MonitorSpec):
-    from evidently import Dataset
-
-    return Dataset.from_pandas(frame, data_definition=spec.data_definition())
 
 
 def drift_report(
@@ -198,50 +74,7 @@ def drift_report(
     if spec.prediction:
         metrics.append(ValueDrift(column=spec.prediction, method=num_method))
     report = Report(metrics, include_tests=include_tests)
-    return report.run(_dataset(current, spec), _dataset(reference, spec))
-
-
-def performance_metrics(spec: MonitorSpec, tests: Mapping[str, list[Any]] | None = None) -> list:
-    """Evidently metrics for the spec's labels: MAE and RMSE of a target, the mean of a score.
-
-    `tests` maps "mae", "rmse" or "score" to Evidently test conditions (`lte(0.9)`, ...).
-    """
-    from evidently.metrics import MAE, RMSE, MeanValue
-
-    tests = dict(tests or {})
-    metrics: list[Any] = []
-    if spec.target and spec.prediction:
-        metrics += [MAE(mean_tests=tests.get("mae")), RMSE(tests=tests.get("rmse"))]
-    if spec.score:
-        metrics.append(MeanValue(column=spec.score, tests=tests.get("score")))
-    return metrics
-
-
-def performance_report(
-    reference: pd.DataFrame,
-    current: pd.DataFrame,
-    spec: MonitorSpec,
-    as_of: pd.Timestamp | None = None,
-    tests: Mapping[str, list[Any]] | None = None,
-) -> Snapshot:
-    """Performance on the current rows labelled by `as_of`, beside the reference's.
-
-    Raises:
-        WindowError: no label of the current window had arrived by `as_of` (say how long labels
-            take, and wait), or a label column is missing.
-    """
-    from evidently import Report
-
-    labelled = labelled_rows(check_window(current, spec), spec, as_of)
-    if labelled.empty:
-        raise WindowError(
-            f"none of the {len(current)} requests had its label by {as_of}: performance needs "
-            "labelled rows; wait for the labels (see the spec's label_time column)."
-        )
-    reference_labelled = labelled_rows(check_window(reference, spec, "reference"), spec)
-    report = Report(performance_metrics(spec, tests), include_tests=False)
-    with quiet_regression_warnings():
-        return report.run(_dataset(labelled, spec), _dataset(reference_labelled, spec))
+    return report.run(evidently_dataset(current, spec), evidently_dataset(reference, spec))
 
 
 def report_html(snapshot: Snapshot) -> str:
@@ -281,11 +114,6 @@ class WindowSummary:
         return found
 
 
-def _metric_value(value: Any) -> float:
-    """Evidently's metric value: a number, or {"mean", "std"} for MAE."""
-    return float(value["mean"] if isinstance(value, dict) else value)
-
-
 def column_verdicts(snapshot: Snapshot) -> dict[str, tuple[float, bool]]:
     """Column -> (drift score, drifted) from the `ValueDrift` results and tests of a snapshot."""
     scores = {}
@@ -298,30 +126,6 @@ def column_verdicts(snapshot: Snapshot) -> dict[str, tuple[float, bool]]:
         if params.get("type", "").endswith(":ValueDrift") and test.status.value == "FAIL":
             drifted.add(params["column"])
     return {column: (score, column in drifted) for column, score in scores.items()}
-
-
-def performance_values(snapshot: Snapshot) -> dict[str, float]:
-    """The MAE, RMSE and mean score of the current data of a `performance_report`."""
-    names = {"MAE": "mae", "RMSE": "rmse", "MeanValue": "score"}
-    found = {}
-    for metric in snapshot.dict()["metrics"]:
-        name = names.get(metric["config"].get("type", "").rsplit(":", 1)[-1])
-        if name:
-            found[name] = _metric_value(metric["value"])
-    return found
-
-
-def reference_performance(reference: pd.DataFrame, spec: MonitorSpec) -> dict[str, float]:
-    """The performance metrics on every labelled row of the reference window."""
-    from evidently import Report
-
-    labelled = labelled_rows(check_window(reference, spec, "reference"), spec)
-    if labelled.empty:
-        raise WindowError("the reference window has no labelled rows: label it first.")
-    with quiet_regression_warnings():
-        report = Report(performance_metrics(spec), include_tests=False)
-        snapshot = report.run(_dataset(labelled, spec))
-    return performance_values(snapshot)
 
 
 def summarize_window(

@@ -21,13 +21,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from mlplatform.monitoring.detectors import get_detector
-from mlplatform.monitoring.drift import (
+from mlplatform.monitoring.performance import performance_metrics, quiet_regression_warnings
+from mlplatform.monitoring.windows import (
     MonitorSpec,
     WindowError,
     check_window,
+    evidently_dataset,
     labelled_rows,
-    performance_metrics,
-    quiet_regression_warnings,
 )
 
 
@@ -61,7 +61,6 @@ def run_gate(
         WindowError: a window is empty or lacks a column, or a performance limit is given but no
             label had arrived by `as_of`.
     """
-    from evidently import Dataset as EvidentlyDataset
     from evidently import Report
     from evidently.metrics import DriftedColumnsCount
     from evidently.tests import gte, lte
@@ -69,7 +68,6 @@ def run_gate(
     check_window(reference, spec, "reference")
     check_window(current, spec, "current")
     chosen = get_detector(detector)
-    definition = spec.data_definition()
     drift = [
         DriftedColumnsCount(
             columns=list(spec.drift_columns),
@@ -82,8 +80,7 @@ def run_gate(
     ]
     snapshots = [
         Report(drift, include_tests=True).run(
-            EvidentlyDataset.from_pandas(current, data_definition=definition),
-            EvidentlyDataset.from_pandas(reference, data_definition=definition),
+            evidently_dataset(current, spec), evidently_dataset(reference, spec)
         )
     ]
     limits = {"mae": [lte(max_mae)] if max_mae is not None else None}
@@ -96,7 +93,7 @@ def run_gate(
                 "the labels or drop max_mae/min_score."
             )
         wanted = [m for m in performance_metrics(spec, limits) if _has_tests(m)]
-        data = EvidentlyDataset.from_pandas(labelled, data_definition=definition)
+        data = evidently_dataset(labelled, spec)
         with quiet_regression_warnings():
             snapshots.append(Report(wanted, include_tests=False).run(data))
     tests = [test for snapshot in snapshots for test in snapshot.tests_results]

@@ -34,8 +34,8 @@ def drift_gate_op(
     """Fail the step unless the current window (Parquet) passes the drift gate; HTML report."""
     import pandas as pd
 
-    from mlplatform.monitoring.drift import MonitorSpec
     from mlplatform.monitoring.drift_gate import DriftGateFailedError, run_gate
+    from mlplatform.monitoring.windows import MonitorSpec
 
     result = run_gate(
         pd.read_parquet(reference.path),

@@ -25,7 +25,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from mlplatform.monitoring.drift import MonitorSpec
+from mlplatform.monitoring.windows import MonitorSpec
 from mlplatform.ocr.cards import random_identity, render_card
 from mlplatform.ocr.detect_heuristic import NoCardFoundError, detect_card
 from mlplatform.ocr.geometry import quad_iou, rotation_degrees

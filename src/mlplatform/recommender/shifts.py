@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from mlplatform.config import Settings, load_settings
-from mlplatform.monitoring.drift import MonitorSpec
+from mlplatform.monitoring.windows import MonitorSpec
 from mlplatform.recommender.baselines import BiasBaseline
 from mlplatform.recommender.movielens import load_ratings, load_users
 
