@@ -22,6 +22,7 @@ Recognition (chapter 09): `reader` (rectify, find the text lines, read the ID), 
 training pipeline).
 Serving (chapter 10): `photo_reading` (one untrusted photo: checked decoding, reading, timing),
 `service` and `service_schemas` (the FastAPI app), `folder_reading` (batch scoring to a CSV).
+Monitoring: `shifts` (graded camera shifts and cheap per-photo features for drift checks).
 """
 
 from __future__ import annotations
@@ -48,5 +49,6 @@ _EXPORTS = {
     "pipeline": ["ocr_training_pipeline"],
     "photo_reading": ["read_photo", "reader_of"],
     "folder_reading": ["read_folder"],
+    "shifts": ["photo_window", "PHOTO_SPEC"],
 }  # fmt: skip
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

@@ -31,6 +31,7 @@ class CameraConfig:
     jpeg_quality: tuple[int, int] = (45, 95)
     shadow_probability: float = 0.5
     glare_probability: float = 0.5
+    exposure: float = 1.0  # gain on the light (below 1: a darker room); 1 draws nothing new
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,8 @@ def photograph(
         card, homography, size, dst=image, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_TRANSPARENT
     )
     shaded, shading = _shade(image.astype(np.float32), rng, config)
+    if config.exposure != 1.0:
+        shaded *= np.float32(config.exposure)
     sigma = rng.uniform(*config.blur_sigma)
     if sigma > 0.3:
         shaded = cv2.GaussianBlur(shaded, (0, 0), sigma)

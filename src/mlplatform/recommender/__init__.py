@@ -16,7 +16,7 @@ section 9), `search`, `model_checks`. Release: `model_files` and `torch_files` (
 files), `registered` and `pyfunc_entry` (the registered pyfunc), `tracked`, `model_card`,
 `pipeline` and `champion_pipeline` (KFP, with shared step bodies in `pipeline_steps`), `champion`,
 `first_champion`. Serving: `service` (the app), `service_data`, `service_schemas`, `cold_start` and
-`cold_start_eval`, `feature_cache`.
+`cold_start_eval`, `feature_cache`. Monitoring: `shifts` (requests replayed for drift checks).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ _EXPORTS = {
     "feature_cache": ["CachedLookup"],
     "service": ["create_recommender_app"],
     "service_data": ["ServiceData", "feast_lookup"],
+    "shifts": ["build_request_log", "shifted_window", "REQUEST_SPEC"],
 }  # fmt: skip
 MODEL_NAME = "movie-recommender"
 __getattr__, __dir__, _names = lazy_exports(__name__, _EXPORTS)

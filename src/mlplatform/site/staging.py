@@ -28,6 +28,7 @@ DOC_PAGES = {
     "docs/architecture.md": "Architecture",
     "docs/serving.md": "Serving the models",
     "docs/monitoring.md": "Monitoring and SLOs",
+    "docs/drift.md": "Monitoring drift",
     "docs/assistant.md": "The documentation assistant",
     "docs/instructors.md": "For instructors",
     "docs/dependencies.md": "Dependencies",
