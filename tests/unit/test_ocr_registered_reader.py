@@ -187,3 +187,14 @@ def test_an_unknown_ocr_backend_is_refused() -> None:
     assert load_serving_settings({"MLPLATFORM_OCR_BACKEND": " Torch "}).ocr_backend == "torch"
     with pytest.raises(ConfigError, match="MLPLATFORM_OCR_BACKEND='tpu' must be one of"):
         load_serving_settings({"MLPLATFORM_OCR_BACKEND": "tpu"})
+
+
+def test_reader_on_refuses_an_unknown_backend_and_onnx_without_onnx_files(tmp_path: Path) -> None:
+    config = tmp_path / "reader_config.json"
+    config.write_text('{"alphabet": null, "detector": "heuristic"}')
+    model = IDReaderModel()
+    model.artifacts = {"config": str(config), "recognizer": str(tmp_path / "weights.pt")}
+    with pytest.raises(ValueError, match="carries no ONNX files"):
+        model.reader_on("onnx")
+    with pytest.raises(ValueError, match="'torch' or 'onnx', not 'tflite'"):
+        model.reader_on("tflite")

@@ -17,7 +17,7 @@ from mlplatform.recommender.movielens_files import verify_movielens
 
 log = logging.getLogger(__name__)
 
-OCR_LABS = frozenset({"lab07", "lab08", "lab09"})
+OCR_LABS = frozenset({"lab07", "lab08", "lab09", "lab10"})
 
 
 def prepare_lab_data(lab: str, home: Path, fast: bool) -> None:

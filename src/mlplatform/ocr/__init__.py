@@ -21,7 +21,10 @@ Recognition (chapter 09): `reader` (rectify, find the text lines, read the ID), 
 `reader_registry` and `reader_pyfunc_entry` (the `ocr-id-reader` pyfunc), `pipeline` (the KFP
 training pipeline).
 Serving (chapter 10): `photo_reading` (one untrusted photo: checked decoding, reading, timing),
-`service` and `service_schemas` (the FastAPI app), `folder_reading` (batch scoring to a CSV).
+`service` and `service_schemas` (the FastAPI app), `folder_reading` (batch scoring to a CSV),
+`first_champion` (train one with the pipeline when there is none), `upload_probes` (bad uploads
+and the status each must get), `latency_budget` (time per stage), `backend_comparison` (PyTorch
+vs ONNX Runtime on the same photos).
 Monitoring: `shifts` (graded camera shifts and cheap per-photo features for drift checks).
 """
 
@@ -50,5 +53,10 @@ _EXPORTS = {
     "photo_reading": ["read_photo", "reader_of"],
     "folder_reading": ["read_folder"],
     "shifts": ["photo_window", "PHOTO_SPEC"],
+    "first_champion": ["ensure_champion"],
+    "service": ["create_ocr_app"],
+    "upload_probes": ["upload_probes"],
+    "latency_budget": ["time_stages", "time_photos", "budget_table", "stage_to_optimise"],
+    "backend_comparison": ["compare_backends", "backend_summary", "agreement", "backend_files"],
 }  # fmt: skip
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

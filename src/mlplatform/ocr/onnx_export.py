@@ -8,6 +8,7 @@ a dynamic width: crops are padded to the widest one in the batch). Every file is
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import onnx
@@ -41,7 +42,9 @@ def _export(module: torch.nn.Module, example: torch.Tensor, path: Path, axes: di
     """Export `module` at `OPSET`, check the file with `onnx.checker`, return its path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with torch.no_grad():
+    # The TorchScript exporter (dynamo=False) is chosen on purpose; torch warns that it is legacy.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
         torch.onnx.export(
             module.eval(),
             (example,),

@@ -1,8 +1,8 @@
 """The OCR training pipeline, as Kubeflow Pipelines code.
 
 generate the card set -> validate it -> train the corner detector -> fine-tune the reader ->
-evaluate on the test (and held-out) split -> register `ocr-id-reader`, which becomes `champion`
-only if it beats the current champion on the same test split (`registry.promote_if_better`).
+evaluate on the test (and held-out) split -> register `ocr-id-reader` (with ONNX files, see
+`reader_registry.reader_package`), which becomes `champion` only if it beats the current champion on the same test split (`registry.promote_if_better`).
 
 The data set is large, deterministic and content-hashed (its manifest), so steps pass its content
 hash, not its files: each step finds the set in the data folder, or regenerates it in a fresh pod
@@ -162,6 +162,7 @@ def register_reader_op(
         read_manifest(verified_dataset(data_hash, fast, seed)),
         values,
         name=model_name,
+        onnx=True,  # the service runs the networks on onnxruntime (MLPLATFORM_OCR_BACKEND)
     )
     return done.describe()
 

@@ -60,8 +60,10 @@ def easyocr_reader() -> Any:
 
     torch.set_num_threads(1)  # several threads on a shared CPU make EasyOCR many times slower
     user_networks = Path(tempfile.gettempdir()) / "mlplatform-easyocr-user-networks"
-    with warnings.catch_warnings():  # torch deprecates the quantised LSTM EasyOCR builds on CPU
+    # torch deprecates the quantised LSTM EasyOCR builds on CPU, and torch.ao.quantization itself
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
         return easyocr.Reader(
             ["en"],
             gpu=False,

@@ -145,23 +145,43 @@ class IDReaderModel(mlflow.pyfunc.PythonModel):
 
     def __init__(self) -> None:
         self.reader: IDReader | None = None
+        self.artifacts: dict[str, str] = {}  # artifact name -> local file, once loaded
 
     def load_context(self, context: mlflow.pyfunc.PythonModelContext) -> None:
         """Build the reader from the artifacts (recogniser weights, optional detector file)."""
         import torch
 
         from mlplatform.config import load_serving_settings
-        from mlplatform.ocr.crnn import CRNNRecognizer
 
         torch.set_num_threads(1)
-        config = json.loads(Path(context.artifacts["config"]).read_text())
-        onnx_files = "recognizer_onnx" in context.artifacts
-        if onnx_files and load_serving_settings().ocr_backend == "onnx":
-            self.reader = onnx_reader(context.artifacts, config["alphabet"])
-            return
-        detector = load_detector(context.artifacts.get("detector"))
-        recognizer = CRNNRecognizer.load(Path(context.artifacts["recognizer"]), config["alphabet"])
-        self.reader = IDReader(detector, recognizer)
+        self.artifacts = dict(context.artifacts)
+        onnx_files = "recognizer_onnx" in self.artifacts
+        backend = (
+            "onnx" if onnx_files and load_serving_settings().ocr_backend == "onnx" else "torch"
+        )
+        self.reader = self.reader_on(backend)
+
+    def reader_on(self, backend: str) -> IDReader:
+        """A reader of this version's weights on `torch` or `onnx` (e.g. to compare the two).
+
+        Raises:
+            ValueError: an unknown backend, or `onnx` for a version without ONNX files.
+        """
+        from mlplatform.ocr.crnn import CRNNRecognizer
+
+        alphabet = json.loads(Path(self.artifacts["config"]).read_text())["alphabet"]
+        if backend == "onnx":
+            if "recognizer_onnx" not in self.artifacts:
+                raise ValueError(
+                    "this version carries no ONNX files: register one with "
+                    "reader_registry.register_reader(..., onnx=True)."
+                )
+            return onnx_reader(self.artifacts, alphabet)
+        if backend != "torch":
+            raise ValueError(f"backend must be 'torch' or 'onnx', not {backend!r}.")
+        detector = load_detector(self.artifacts.get("detector"))
+        recognizer = CRNNRecognizer.load(Path(self.artifacts["recognizer"]), alphabet)
+        return IDReader(detector, recognizer)
 
     def predict(self, context: Any, model_input: pd.DataFrame, params: dict | None = None) -> Any:
         """One output row per input row (see the module docstring)."""
