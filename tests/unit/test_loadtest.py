@@ -68,7 +68,8 @@ def test_a_level_stops_at_the_request_count_and_reports_percentiles(server, tmp_
     result = loadtest.run_level(_locustfile(tmp_path, "/index.html"), server, users=2,
                                 seconds=30, max_requests=40)  # fmt: skip
     assert result.users == 2 and result.failures == 0
-    assert 40 <= result.requests <= 42, "stopped at the count (the other user may finish one)"
+    # Stopped by the count, not the 30 s: each user may finish a request or two in flight (43 seen).
+    assert 40 <= result.requests <= 50 and result.seconds < 20, result
     assert result.seconds < 25, "the count, not the 30 s, ended the level"
     assert 0 < result.p50_ms <= result.p95_ms <= result.p99_ms
     assert result.throughput_rps > 0
