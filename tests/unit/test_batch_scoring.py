@@ -224,7 +224,7 @@ class FakePost:
 def test_push_registers_the_view_writes_its_source_and_posts_the_rows(table, tmp_path, monkeypatch):
     settings = load_settings({"MLPLATFORM_HOME": str(tmp_path), "FEAST_URL": "http://fs:1"})
     post = FakePost()
-    monkeypatch.setattr(precomputed.httpx, "post", post)
+    monkeypatch.setattr(httpx, "post", post)
     assert precomputed.push_online(table, MODEL, settings) == table["user_id"].nunique()
     url, body = post.calls[0]
     assert url == "http://fs:1/write-to-online-store"
@@ -245,6 +245,6 @@ def test_push_registers_the_view_writes_its_source_and_posts_the_rows(table, tmp
     ids=["refused", "down"],
 )  # fmt: skip
 def test_push_says_what_went_wrong(table, tmp_path, monkeypatch, post, error) -> None:
-    monkeypatch.setattr(precomputed.httpx, "post", post)
+    monkeypatch.setattr(httpx, "post", post)
     with pytest.raises(error):
         precomputed.push_online(table, MODEL, load_settings({"MLPLATFORM_HOME": str(tmp_path)}))

@@ -7,6 +7,7 @@
 
 from mlplatform.features.retrieval import (
     feature_refs,
+    feature_server_post,
     join_keys,
     online_features,
     online_features_http,
@@ -33,6 +34,7 @@ __all__ = [
     "apply",
     "build_sources",
     "feature_refs",
+    "feature_server_post",
     "feature_store",
     "feature_views",
     "find_skew",

@@ -108,22 +108,40 @@ def online_features_http(
     """
     settings = settings or load_settings()
     request = {"entities": entities, "features": features or _features_for(entities)}
-    url = f"{settings.feast_url}/get-online-features"
+    response = feature_server_post(
+        settings, "/get-online-features", request, timeout=30, client=client,
+        when_down=". Start the platform with `make platform-up` and check it with "
+        "`make platform-status`.",
+    )  # fmt: skip
+    return _ordered(_frame_from_response(response.json()), entities, request["features"])
+
+
+def feature_server_post(
+    settings: Settings,
+    route: str,
+    body: dict,
+    timeout: float,
+    when_down: str,
+    client: httpx.Client | None = None,
+) -> httpx.Response:
+    """POST `body` to the Feast feature server's `route`; its 200 answer, else a clear error.
+
+    Raises:
+        ServiceNotRunningError: the server does not answer (`when_down` follows its address).
+        FeatureStoreError: it answered with another status than 200.
+    """
+    url = f"{settings.feast_url}{route}"
     try:
-        if client is None:
-            response = httpx.post(url, json=request, timeout=30)
-        else:
-            response = client.post(url, json=request, timeout=30)
+        response = (client or httpx).post(url, json=body, timeout=timeout)
     except httpx.TransportError:
         raise ServiceNotRunningError(
-            f"The Feast feature server is not answering at {settings.feast_url}. Start the platform "
-            "with `make platform-up` and check it with `make platform-status`."
+            f"The Feast feature server is not answering at {settings.feast_url}{when_down}"
         ) from None
     if response.status_code != 200:
         raise FeatureStoreError(
-            f"The feature server answered {response.status_code}: {response.text[:300]}"
+            f"The feature server answered {response.status_code} at {route}: {response.text[:300]}"
         )
-    return _ordered(_frame_from_response(response.json()), entities, request["features"])
+    return response
 
 
 def _features_for(entities: dict[str, list]) -> list[str]:

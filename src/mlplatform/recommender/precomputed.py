@@ -16,13 +16,13 @@ import logging
 from collections.abc import Container
 from datetime import UTC, datetime
 
-import httpx
 import numpy as np
 import pandas as pd
 
 from mlplatform.config import Settings, load_settings
 from mlplatform.features import (
     FeatureStoreError,
+    feature_server_post,
     feature_store,
     load_definitions,
     online_features_http,
@@ -85,16 +85,10 @@ def push_online(table: pd.DataFrame, model_name: str, settings: Settings | None 
         },
         "allow_registry_cache": False,  # the view may have been registered a moment ago
     }
-    url = f"{settings.feast_url}/write-to-online-store"
-    try:
-        response = httpx.post(url, json=body, timeout=120)
-    except httpx.TransportError:
-        raise ServiceNotRunningError(
-            f"The Feast feature server is not answering at {settings.feast_url}: start it "
-            "(`make platform-up`) before pushing precomputed recommendations."
-        ) from None
-    if response.status_code != 200:
-        raise FeatureStoreError(f"{url} answered {response.status_code}: {response.text[:300]}")
+    feature_server_post(
+        settings, "/write-to-online-store", body, timeout=120,
+        when_down=": start it (`make platform-up`) before pushing precomputed recommendations.",
+    )  # fmt: skip
     return len(rows)
 
 
