@@ -9,15 +9,13 @@ detector answers in milliseconds), some are real card photos (the whole reader, 
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import Counter
 from pathlib import Path
 
 import httpx
 import mlflow
 import numpy as np
 import pytest
+from alias_swap import swap_under_load
 from ocr_service_fakes import blank_photo, card_photo
 
 from mlplatform.config import ServingSettings, load_settings
@@ -87,45 +85,18 @@ def test_the_registered_reader_answers_through_the_service(service: str) -> None
     assert httpx.get(f"{service}/ready").json()["checks"] == {"model": "ok"}
 
 
-def _fire(url: str, stop: threading.Event, statuses: Counter, versions: Counter) -> None:
-    photos = [blank_photo(), blank_photo(400, 300), blank_photo(), card_photo(1)[0]]
-    with httpx.Client(base_url=url, timeout=60) as client:
-        sent = 0
-        while not stop.is_set():
-            answer = client.post("/read", files={"file": ("p.jpg", photos[sent % len(photos)])})
-            sent += 1
-            statuses[answer.status_code] += 1
-            if answer.status_code == 200:
-                versions[answer.json()["model"]["version"]] += 1
+PHOTOS = [blank_photo(), blank_photo(400, 300), blank_photo(), card_photo(1)[0]]
+
+
+def _upload(client: httpx.Client, sent: int) -> httpx.Response:
+    return client.post("/read", files={"file": ("p.jpg", PHOTOS[sent % len(PHOTOS)])})
 
 
 def test_uploads_during_alias_moves_never_fail(service: str) -> None:
-    statuses, versions, stop = Counter(), Counter(), threading.Event()
-    clients = [
-        threading.Thread(target=_fire, args=(service, stop, statuses, versions))
-        for _ in range(CLIENTS)
-    ]
-    for client in clients:
-        client.start()
-    served = []
-    try:
-        for move in range(MOVES):
-            version = 2 if move % 2 == 0 else 1
-            set_alias(NAME, CHAMPION, version)
-            if move % 2 == 1:  # one move is picked up by the admin route, the other by polling
-                httpx.post(f"{service}/admin/reload", timeout=60)
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                now = httpx.get(f"{service}/ready", timeout=30).json()["model"]["version"]
-                if now == str(version):
-                    break
-                time.sleep(0.05)
-            served.append(now)
-            time.sleep(0.5)
-    finally:
-        stop.set()
-        for client in clients:
-            client.join(timeout=60)
+    # One move is picked up by the admin route, the other by polling.
+    run = swap_under_load(service, NAME, _upload, clients=CLIENTS, moves=MOVES, reload_every=2,
+                          timeout=60, poll=0.05, pause=0.5)  # fmt: skip
+    served, statuses, versions = run.served, run.statuses, run.versions
     assert served == ["2", "1"] * (MOVES // 2)
     assert set(statuses) == {200}, f"some uploads failed: {dict(statuses)}"
     assert sum(statuses.values()) > 10 and set(versions) == {"1", "2"}

@@ -8,13 +8,10 @@ the alias is moved back and forth.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import Counter
-
 import httpx
 import mlflow
 import pytest
+from alias_swap import swap_under_load
 from recommender_fakes import feature_lookup, frames
 
 from mlplatform.config import ServingSettings, load_settings
@@ -63,44 +60,15 @@ def service(registry):
 BODIES = [{"user_id": 3, "k": 5}, {"user_id": 35}, {"user_id": 12, "k": 3}]  # 35: cold start
 
 
-def _fire(url: str, stop: threading.Event, statuses: Counter, versions: Counter) -> None:
-    with httpx.Client(base_url=url, timeout=30) as client:
-        sent = 0
-        while not stop.is_set():
-            answer = client.post("/recommendations", json=BODIES[sent % len(BODIES)])
-            sent += 1
-            statuses[answer.status_code] += 1
-            if answer.status_code == 200:
-                versions[answer.json()["model"]["version"]] += 1
+def _recommend(client: httpx.Client, sent: int) -> httpx.Response:
+    return client.post("/recommendations", json=BODIES[sent % len(BODIES)])
 
 
 def test_requests_during_alias_moves_never_fail(service: str) -> None:
-    statuses, versions, stop = Counter(), Counter(), threading.Event()
-    clients = [
-        threading.Thread(target=_fire, args=(service, stop, statuses, versions))
-        for _ in range(CLIENTS)
-    ]
-    for client in clients:
-        client.start()
-    served = []
-    try:
-        for move in range(MOVES):
-            version = 2 if move % 2 == 0 else 1
-            set_alias(NAME, CHAMPION, version)
-            if move % 3 == 2:  # some moves are picked up by the admin route, the rest by polling
-                httpx.post(f"{service}/admin/reload", timeout=30)
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                now = httpx.get(f"{service}/ready", timeout=30).json()["model"]["version"]
-                if now == str(version):
-                    break
-                time.sleep(0.02)
-            served.append(now)
-            time.sleep(0.2)
-    finally:
-        stop.set()
-        for client in clients:
-            client.join(timeout=60)
+    # Some moves are picked up by the admin route, the rest by polling.
+    run = swap_under_load(service, NAME, _recommend, clients=CLIENTS, moves=MOVES, reload_every=3,
+                          timeout=30, poll=0.02, pause=0.2)  # fmt: skip
+    served, statuses, versions = run.served, run.statuses, run.versions
     assert served == ["2", "1"] * (MOVES // 2)
     assert set(statuses) == {200}, f"some requests failed: {dict(statuses)}"
     assert sum(statuses.values()) > 50 and set(versions) == {"1", "2"}
